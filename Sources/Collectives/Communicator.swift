@@ -1,0 +1,160 @@
+// The one door to MPI: rank, size, allreduce, broadcast, barrier, abort.
+// Only this file calls MPI_*; it knows nothing of models, data or files.
+import CMPI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reduction operator of an allreduce.
+public enum ReduceOp: Sendable {
+    case sum, min, max
+
+    var handle: MPI_Op {
+        switch self {
+        case .sum: return cmpi_op_sum()
+        case .min: return cmpi_op_min()
+        case .max: return cmpi_op_max()
+        }
+    }
+}
+
+/// Element types the communicator can move.
+public protocol MPIScalar {
+    static var mpiType: MPI_Datatype { get }
+}
+extension Float: MPIScalar { public static var mpiType: MPI_Datatype { cmpi_float() } }
+extension Double: MPIScalar { public static var mpiType: MPI_Datatype { cmpi_double() } }
+extension Int64: MPIScalar { public static var mpiType: MPI_Datatype { cmpi_int64() } }
+extension UInt8: MPIScalar { public static var mpiType: MPI_Datatype { cmpi_uint8() } }
+extension Int: MPIScalar {
+    public static var mpiType: MPI_Datatype {
+        precondition(MemoryLayout<Int>.size == 8, "dir-dist needs a 64-bit Int")
+        return cmpi_int64()
+    }
+}
+
+/// A communicator over MPI_COMM_WORLD. Create exactly one per process; it
+/// initialises MPI and finalises it in `finalize()`.
+///
+/// Every rank must call the collectives in the same order with the same counts:
+/// that is the protocol of DESIGN §6, and a mismatch hangs the job.
+public final class Communicator {
+    public let rank: Int
+    public let size: Int
+    /// Ranks on this node (MPI_COMM_TYPE_SHARED), for choosing BLAS threads.
+    public let localSize: Int
+    private let comm: MPI_Comm
+
+    public var isRoot: Bool { rank == 0 }
+
+    public init() {
+        var provided: Int32 = 0
+        if MPI_Init_thread(nil, nil, cmpi_thread_single(), &provided) != cmpi_success() {
+            _ = "error: MPI_Init failed\n".withCString { write(2, $0, strlen($0)) }
+            exit(1)
+        }
+        comm = cmpi_comm_world()
+        var r: Int32 = 0
+        var s: Int32 = 0
+        MPI_Comm_rank(comm, &r)
+        MPI_Comm_size(comm, &s)
+        rank = Int(r)
+        size = Int(s)
+        var node = cmpi_comm_null()
+        MPI_Comm_split_type(comm, cmpi_comm_type_shared(), r, cmpi_info_null(), &node)
+        var ls: Int32 = 1
+        MPI_Comm_size(node, &ls)
+        MPI_Comm_free(&node)
+        localSize = Int(ls)
+    }
+
+    public func finalize() {
+        MPI_Finalize()
+    }
+
+    /// In-place sum/min/max over all ranks.
+    public func allreduce<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, op: ReduceOp = .sum) {
+        guard size > 1, buffer.count > 0 else { return }
+        check(MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count),
+                            T.mpiType, op.handle, comm), "MPI_Allreduce")
+    }
+
+    public func allreduce<T: MPIScalar>(_ array: inout [T], op: ReduceOp = .sum) {
+        array.withUnsafeMutableBufferPointer { allreduce($0, op: op) }
+    }
+
+    public func allreduce<T: MPIScalar>(_ value: T, op: ReduceOp = .sum) -> T {
+        var v = [value]
+        allreduce(&v, op: op)
+        return v[0]
+    }
+
+    /// Overwrites `buffer` on every rank with root's contents.
+    public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0) {
+        guard size > 1, buffer.count > 0 else { return }
+        check(MPI_Bcast(buffer.baseAddress, Int32(buffer.count), T.mpiType, Int32(root), comm),
+              "MPI_Bcast")
+    }
+
+    public func broadcast<T: MPIScalar>(_ array: inout [T], root: Int = 0) {
+        array.withUnsafeMutableBufferPointer { broadcast($0, root: root) }
+    }
+
+    /// Broadcasts a byte string of any length (the length travels first).
+    public func broadcast(bytes: inout [UInt8], root: Int = 0) {
+        var count = [bytes.count]
+        broadcast(&count, root: root)
+        if rank != root { bytes = [UInt8](repeating: 0, count: count[0]) }
+        broadcast(&bytes, root: root)
+    }
+
+    public func barrier() {
+        check(MPI_Barrier(comm), "MPI_Barrier")
+    }
+
+    /// Ends every rank of the job: the way out for an error seen by one rank
+    /// only, since unwinding into MPI_Finalize while peers wait would hang.
+    public func abort(status: Int32) -> Never {
+        MPI_Abort(comm, status)
+        exit(status)
+    }
+
+    /// Starts a non-blocking in-place allreduce (sum); drive it with `test`
+    /// and finish it with `wait`.
+    public func startAllreduce(_ buffer: UnsafeMutableBufferPointer<Float>) -> PendingReduction {
+        var request: MPI_Request? = cmpi_request_null()
+        if size > 1 && buffer.count > 0 {
+            check(MPI_Iallreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count),
+                                 cmpi_float(), cmpi_op_sum(), comm, &request), "MPI_Iallreduce")
+        }
+        return PendingReduction(request: request)
+    }
+
+    private func check(_ code: Int32, _ what: String) {
+        if code != cmpi_success() {
+            let line = "rank \(rank): \(what) failed with MPI error \(code)\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+            MPI_Abort(comm, 1)
+        }
+    }
+}
+
+/// A started non-blocking reduction. OpenMPI progresses it only inside MPI
+/// calls, so the owner calls `test()` between pieces of work.
+public struct PendingReduction {
+    fileprivate var request: MPI_Request?
+
+    /// True once complete; also gives the library a chance to progress.
+    public mutating func test() -> Bool {
+        if request == cmpi_request_null() { return true }
+        var flag: Int32 = 0
+        MPI_Test(&request, &flag, cmpi_status_ignore())
+        return flag != 0
+    }
+
+    public mutating func wait() {
+        if request == cmpi_request_null() { return }
+        MPI_Wait(&request, cmpi_status_ignore())
+    }
+}

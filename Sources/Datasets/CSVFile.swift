@@ -1,0 +1,88 @@
+// Reads numeric CSV tables: a header row, then one sample per row; the target
+// column is chosen by name and every other column is a feature.
+import Foundation
+
+/// One split's features and labels (labels in double precision, for binning).
+public struct Split {
+    public let name: String
+    /// Where it came from, for messages (a path or `<embedded abalone>`).
+    public let source: String
+    public let features: FeatureMatrix
+    public let labels: [Double]
+    public let featureNames: [String]
+
+    public init(name: String, source: String, features: FeatureMatrix, labels: [Double],
+                featureNames: [String]) {
+        self.name = name
+        self.source = source
+        self.features = features
+        self.labels = labels
+        self.featureNames = featureNames
+    }
+
+    public var count: Int { labels.count }
+}
+
+public enum CSVFile {
+    public static func read(path: String, target: String, split: String) throws -> Split {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+                throw InputError(path, isDir.boolValue ? "is a directory, not a CSV file" : "cannot read the file")
+            }
+            throw InputError(path, "no such file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), source: path, target: target,
+                         split: split)
+    }
+
+    /// Parses CSV text; `source` names it in messages.
+    public static func parse(_ text: String, source: String, target: String, split: String) throws -> Split {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let last = lines.last, last.isEmpty { lines.removeLast() }
+        guard let headerLine = lines.first else { throw InputError(source, "file is empty (need a header row)") }
+        let header = fields(headerLine)
+        guard let targetColumn = header.firstIndex(of: target) else {
+            throw InputError(file: source, line: 1,
+                             "no target column '\(target)' (columns: \(header.joined(separator: ", ")); choose one with --target)")
+        }
+        let width = header.count
+        guard width >= 2 else { throw InputError(file: source, line: 1, "need a target and at least one feature column") }
+        var features = [Float]()
+        var labels = [Double]()
+        features.reserveCapacity((lines.count - 1) * (width - 1))
+        for (i, line) in lines.enumerated().dropFirst() {
+            let lineNumber = i + 1
+            let row = fields(line)
+            if row.count == 1 && row[0].isEmpty { continue }
+            guard row.count == width else {
+                throw InputError(file: source, line: lineNumber, "expected \(width) fields, found \(row.count)")
+            }
+            for (j, field) in row.enumerated() {
+                guard let v = Double(field) else {
+                    throw InputError(file: source, line: lineNumber,
+                                     "column '\(header[j])': '\(field)' is not a number")
+                }
+                guard v.isFinite else {
+                    throw InputError(file: source, line: lineNumber,
+                                     "column '\(header[j])': value \(field) is not finite")
+                }
+                if j == targetColumn { labels.append(v) } else { features.append(Float(v)) }
+            }
+        }
+        guard !labels.isEmpty else { throw InputError(source, "the \(split) split has no rows") }
+        var names = header
+        names.remove(at: targetColumn)
+        return Split(name: split, source: source,
+                     features: FeatureMatrix(rows: labels.count, columns: width - 1, values: features),
+                     labels: labels, featureNames: names)
+    }
+
+    private static func fields(_ line: Substring) -> [String] {
+        var l = line
+        if l.last == "\r" { l.removeLast() }
+        return l.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingSpaces.trimming("\"")
+        }
+    }
+}

@@ -1,0 +1,150 @@
+// Reads NumPy .npy files (format 1.0–3.0; '<f4' or '<f8'; C order) by mapping
+// them into memory: ranks on one node share the pages, and touch only the rows they use.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A read-only memory mapping of a whole file, unmapped when released.
+final class MappedFile {
+    let base: UnsafeRawPointer
+    let size: Int
+
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw InputError(path, "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw InputError(path, "cannot stat the file") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw InputError(path, "is a directory, not a .npy file") }
+        size = Int(st.st_size)
+        guard size > 0 else { throw InputError(path, "file is empty") }
+        guard let p = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
+            throw InputError(path, "cannot map the file: \(String(cString: strerror(errno)))")
+        }
+        base = UnsafeRawPointer(p)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
+}
+
+/// The parsed header of a .npy file.
+public struct NumpyHeader: Equatable, Sendable {
+    public enum DType: String, Sendable { case float32 = "<f4", float64 = "<f8" }
+    public let dtype: DType
+    public let shape: [Int]
+    public let dataOffset: Int
+}
+
+public enum NumpyFile {
+    /// Parses and validates the header at the start of `bytes` (the whole file).
+    public static func header(_ bytes: UnsafeRawBufferPointer, path: String) throws -> NumpyHeader {
+        let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+            throw InputError(path, "not a .npy file (bad magic)")
+        }
+        let major = bytes[6]
+        let lengthBytes = major == 1 ? 2 : 4
+        guard (1...3).contains(major), bytes.count >= 8 + lengthBytes else {
+            throw InputError(path, "unsupported .npy format version \(major)")
+        }
+        var headerLength = 0
+        for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
+        let start = 8 + lengthBytes
+        guard bytes.count >= start + headerLength else {
+            throw InputError(path, "truncated .npy header")
+        }
+        let text = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
+        guard let descr = field("descr", in: text), let order = field("fortran_order", in: text),
+              let shapeText = field("shape", in: text) else {
+            throw InputError(path, "malformed .npy header: \(text.trimmingSpaces)")
+        }
+        let descrValue = descr.trimming("'\" ")
+        guard let dtype = NumpyHeader.DType(rawValue: descrValue) else {
+            throw InputError(path, "unsupported dtype '\(descrValue)' (need little-endian float32 '<f4' or float64 '<f8')")
+        }
+        guard order.trimmingSpaces == "False" else {
+            throw InputError(path, "Fortran-ordered arrays are not supported (save with C order)")
+        }
+        let dims = shapeText.trimming("() ").split(separator: ",")
+            .map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+        var shape = [Int]()
+        for d in dims {
+            guard let v = Int(d), v >= 0 else { throw InputError(path, "bad shape \(shapeText)") }
+            shape.append(v)
+        }
+        return NumpyHeader(dtype: dtype, shape: shape, dataOffset: start + headerLength)
+    }
+
+    /// Maps a 2-D feature array (or a 1-D one as a single column).
+    public static func features(path: String) throws -> FeatureMatrix {
+        let file = try MappedFile(path: path)
+        let h = try header(UnsafeRawBufferPointer(start: file.base, count: file.size), path: path)
+        guard h.shape.count == 2 || h.shape.count == 1 else {
+            throw InputError(path, "features must be 2-D (rows, columns), got shape \(h.shape)")
+        }
+        let rows = h.shape[0]
+        let columns = h.shape.count == 2 ? h.shape[1] : 1
+        let itemSize = h.dtype == .float32 ? 4 : 8
+        try checkSize(file, h, count: rows * columns, itemSize: itemSize, path: path)
+        let data = file.base + h.dataOffset
+        guard Int(bitPattern: data) % itemSize == 0 else {
+            throw InputError(path, "data offset \(h.dataOffset) is not aligned for \(h.dtype.rawValue)")
+        }
+        let storage: FeatureStorage = h.dtype == .float32
+            ? .float32(data.assumingMemoryBound(to: Float.self))
+            : .float64(data.assumingMemoryBound(to: Double.self))
+        return FeatureMatrix(rows: rows, columns: columns, storage: storage, owner: file)
+    }
+
+    /// Reads a label vector, shape (n,) or (n, 1), as doubles.
+    public static func labels(path: String) throws -> [Double] {
+        let file = try MappedFile(path: path)
+        let h = try header(UnsafeRawBufferPointer(start: file.base, count: file.size), path: path)
+        guard h.shape.count == 1 || (h.shape.count == 2 && h.shape[1] == 1) else {
+            throw InputError(path, "labels must be a vector (n,) or (n, 1), got shape \(h.shape)")
+        }
+        let n = h.shape[0]
+        let itemSize = h.dtype == .float32 ? 4 : 8
+        try checkSize(file, h, count: n, itemSize: itemSize, path: path)
+        let raw = file.base + h.dataOffset
+        return (0..<n).map { i in
+            h.dtype == .float32
+                ? Double(raw.loadUnaligned(fromByteOffset: 4 * i, as: Float.self))
+                : raw.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)
+        }
+    }
+
+    private static func checkSize(_ file: MappedFile, _ h: NumpyHeader, count: Int, itemSize: Int,
+                                  path: String) throws {
+        let need = h.dataOffset + count * itemSize
+        guard file.size >= need else {
+            throw InputError(path, "truncated: shape \(h.shape) needs \(need) bytes, file has \(file.size)")
+        }
+    }
+
+    /// The text after `'key':` up to the next top-level comma.
+    private static func field(_ key: String, in text: String) -> String? {
+        guard let r = text.range(of: "'\(key)':") else { return nil }
+        var depth = 0
+        var out = ""
+        for ch in text[r.upperBound...] {
+            if ch == "(" { depth += 1 }
+            if ch == ")" { depth -= 1 }
+            if (ch == "," && depth == 0) || ch == "}" { break }
+            out.append(ch)
+        }
+        return out
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String { trimming(" \t\r\n") }
+
+    func trimming(_ set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}

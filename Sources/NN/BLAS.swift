@@ -1,0 +1,43 @@
+// The BLAS wrapper: the only file that calls cblas_* (STYLE: C at the edge).
+// Row-major single-precision products used by the layers.
+import CBLAS
+
+public enum BLAS {
+    /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
+    /// op(A) is m×k, op(B) is k×n; `transA`/`transB` select the transpose.
+    @inline(__always)
+    public static func gemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                    transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    }
+
+    /// y[n] = alpha · Aᵀ x + beta · y for row-major A[m×n] (column sums when x is ones).
+    @inline(__always)
+    public static func gemvTransposed(
+        m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        guard n > 0 else { return }
+        if m == 0 {
+            for j in 0..<n { y[j] = beta == 0 ? 0 : beta * y[j] }
+            return
+        }
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
+                    x, 1, beta, y, 1)
+    }
+
+    /// Sets OpenBLAS's thread count for this process (one per rank when ranks share cores).
+    public static func setThreads(_ count: Int) {
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+}

@@ -1,0 +1,37 @@
+// An owned, contiguous, aligned Float32 allocation that lives as long as its owner.
+// Hot loops take its pointer once; there is no copy-on-write and no resizing.
+
+/// A fixed-size zero-initialised Float buffer. A class so that layers can share
+/// slices of it without copies; never resized after creation.
+public final class FloatBuffer {
+    public let count: Int
+    public let pointer: UnsafeMutablePointer<Float>
+
+    public init(count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+
+    public var buffer: UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: pointer, count: count)
+    }
+
+    public func zero() { pointer.update(repeating: 0, count: count) }
+
+    public func copy(from other: FloatBuffer) {
+        precondition(other.count == count, "buffer sizes differ: \(other.count) vs \(count)")
+        pointer.update(from: other.pointer, count: count)
+    }
+
+    public var array: [Float] { Array(buffer) }
+
+    public func assign(_ values: [Float]) {
+        precondition(values.count == count, "assign: \(values.count) values into \(count)")
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+    }
+}

@@ -1,0 +1,93 @@
+// Optimizers over the flat parameter buffer, PyTorch's update rules exactly.
+// State is flat buffers too, so a checkpoint saves it in one write.
+
+public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
+    case adam, sgd
+}
+
+/// An optimizer updates `params` in place from `grads` (the mean gradient over
+/// the global batch), identically on every rank.
+public protocol Optimizer: AnyObject {
+    /// Number of steps taken so far.
+    var stepCount: Int { get set }
+    /// Flat state buffers, each of the parameter count (for checkpoints).
+    var stateBuffers: [FloatBuffer] { get }
+    func step(params: FloatBuffer, grads: FloatBuffer)
+}
+
+/// Adam (Kingma & Ba) as torch.optim.Adam: bias-corrected moments,
+/// p −= lr/(1−β1ᵗ) · m / (sqrt(v)/sqrt(1−β2ᵗ) + ε).
+public final class Adam: Optimizer {
+    public let learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public let weightDecay: Float
+    public var stepCount = 0
+    private let m: FloatBuffer
+    private let v: FloatBuffer
+    public var stateBuffers: [FloatBuffer] { [m, v] }
+
+    public init(parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        m = FloatBuffer(count: parameterCount)
+        v = FloatBuffer(count: parameterCount)
+    }
+
+    public func step(params: FloatBuffer, grads: FloatBuffer) {
+        stepCount += 1
+        let t = Double(stepCount)
+        let correction1 = 1 - pow(Double(beta1), t)
+        let correction2Root = (1 - pow(Double(beta2), t)).squareRoot()
+        let stepSize = Float(Double(learningRate) / correction1)
+        let invRoot2 = Float(1 / correction2Root)
+        let p = params.pointer, g = grads.pointer, m = m.pointer, v = v.pointer
+        let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
+        for i in 0..<params.count {
+            let gi = g[i] + wd * p[i]
+            m[i] = b1 * m[i] + (1 - b1) * gi
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi
+            p[i] -= stepSize * m[i] / (v[i].squareRoot() * invRoot2 + eps)
+        }
+    }
+}
+
+/// SGD with momentum as torch.optim.SGD: buf = μ·buf + g (buf = g at the
+/// first step), p −= lr · buf.
+public final class SGD: Optimizer {
+    public let learningRate: Float
+    public let momentum: Float
+    public let weightDecay: Float
+    public var stepCount = 0
+    private let velocity: FloatBuffer
+    public var stateBuffers: [FloatBuffer] { [velocity] }
+
+    public init(parameterCount: Int, learningRate: Float, momentum: Float = 0.9,
+                weightDecay: Float = 0) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        velocity = FloatBuffer(count: parameterCount)
+    }
+
+    public func step(params: FloatBuffer, grads: FloatBuffer) {
+        let first = stepCount == 0
+        stepCount += 1
+        let p = params.pointer, g = grads.pointer, buf = velocity.pointer
+        let mu = momentum, lr = learningRate, wd = weightDecay
+        for i in 0..<params.count {
+            let gi = g[i] + wd * p[i]
+            buf[i] = first ? gi : mu * buf[i] + gi
+            p[i] -= lr * (mu == 0 ? gi : buf[i])
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

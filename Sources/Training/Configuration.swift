@@ -1,0 +1,105 @@
+// Everything a training run depends on, as one Codable value: the CLI builds it,
+// every rank checks it agrees, checkpoints store it.
+import DIR
+import Foundation
+import Datasets
+import NN
+
+/// How labels are binned (DESIGN §1): explicit, integer (width 1), or automatic.
+public enum BinningChoice: Codable, Sendable, Equatable {
+    /// `count` bins over `range`, or over the training labels' min and max when nil.
+    case equalWidth(count: Int, range: ClosedRange<Double>?)
+    /// Bin width 1 over [0, maxLabel + 1] (ages); nil max means the training maximum.
+    case integer(maxLabel: Int?)
+    /// Integer mode when every training label is a non-negative integer, else 50 bins.
+    case automatic
+
+    /// The binning for a training label set.
+    public func resolve(trainLabels: [Double]) throws -> Binning {
+        let lo = trainLabels.min() ?? 0
+        let hi = trainLabels.max() ?? 1
+        switch self {
+        case .equalWidth(let count, let range):
+            guard count >= 2 else { throw InputError("--bins", "need at least 2 bins, got \(count)") }
+            let r = range ?? lo...hi
+            guard r.upperBound > r.lowerBound else {
+                throw InputError("--label-range", "empty label range [\(r.lowerBound), \(r.upperBound)]")
+            }
+            return Binning(lo: r.lowerBound, hi: r.upperBound, count: count)
+        case .integer(let maxLabel):
+            let m = maxLabel ?? Int(hi)
+            guard m >= 1 else { throw InputError("--max-label", "need a maximum label of at least 1, got \(m)") }
+            return Binning.integer(maxLabel: m)
+        case .automatic:
+            let integral = trainLabels.allSatisfy { $0 >= 0 && $0 == $0.rounded() && $0 <= 10_000 }
+            if integral && hi >= 1 { return Binning.integer(maxLabel: Int(hi)) }
+            return Binning(lo: lo, hi: hi > lo ? hi : lo + 1, count: 50)
+        }
+    }
+}
+
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public var data: DataSource = .embeddedAbalone
+    public var target = "target"
+    public var epochs = 30
+    /// Per-rank batch size; the global batch is ranks × batchSize.
+    public var batchSize = 32
+    public var learningRate = 1e-3
+    public var optimizer: OptimizerKind = .adam
+    public var momentum = 0.9
+    public var weightDecay = 0.0
+    public var hidden = [256, 256]
+    public var seed: UInt64 = 0
+    /// BLAS threads per rank; nil: OPENBLAS_NUM_THREADS if set, else cores / ranks on the node.
+    public var threads: Int?
+    public var binning: BinningChoice = .automatic
+    public var reweight: Reweight = .none
+    /// The LDS kernel, nil without LDS.
+    public var lds: Kernel?
+    public var loss = Loss(.mse)
+    public var shots = ShotThresholds()
+    /// Rows per evaluation chunk.
+    public var evaluationBatch = 1024
+    public var outputDirectory: String?
+
+    public init() {}
+
+    /// Cross-option checks: the first problem as an `InputError`.
+    public func validate() throws {
+        if epochs < 1 { throw InputError("--epochs", "must be positive, got \(epochs)") }
+        if batchSize < 1 { throw InputError("--batch-size", "must be positive, got \(batchSize)") }
+        if !(learningRate > 0 && learningRate.isFinite) {
+            throw InputError("--lr", "must be positive, got \(learningRate)")
+        }
+        if hidden.isEmpty || hidden.contains(where: { $0 < 1 }) {
+            throw InputError("--hidden", "need one or more positive layer sizes, got \(hidden)")
+        }
+        if let t = threads, t < 1 { throw InputError("--threads", "must be positive, got \(t)") }
+        if let kernel = lds {
+            if reweight == .none {
+                throw InputError("--lds", "LDS smooths reweighting: add --reweight sqrt_inv or inverse")
+            }
+            if let p = kernel.problem { throw InputError("--lds-ks/--lds-sigma", p) }
+        }
+        if case .equalWidth(let count, let range) = binning {
+            if count < 2 { throw InputError("--bins", "need at least 2 bins, got \(count)") }
+            if let r = range, !(r.upperBound > r.lowerBound) {
+                throw InputError("--label-range", "empty label range [\(r.lowerBound), \(r.upperBound)]")
+            }
+        }
+        if !(loss.beta > 0) { throw InputError("--loss-beta", "must be positive, got \(loss.beta)") }
+        if !(loss.gamma >= 0) { throw InputError("--loss-gamma", "must be non-negative, got \(loss.gamma)") }
+        if !(shots.few <= shots.many) {
+            throw InputError("--few-shot", "must not exceed --many-shot (\(shots.few) > \(shots.many))")
+        }
+    }
+}
+
+extension TrainingConfig {
+    /// JSON with sorted keys: the same bytes on every rank (hashes, checkpoints).
+    public func canonicalJSON() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+}

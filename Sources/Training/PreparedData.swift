@@ -1,0 +1,120 @@
+// The data as training sees it: loaded and checked splits, feature standardisation
+// from training statistics (summed over ranks), bins, and the per-sample LDS weights.
+import Collectives
+import DIR
+import Datasets
+
+/// Loaded, validated data shared by training and evaluation on one rank.
+public final class PreparedData {
+    public let bundle: DatasetBundle
+    public let binning: Binning
+    /// Global training histogram over `binning`.
+    public let trainCounts: [Double]
+    public let labelWeights: LabelWeights
+    /// Per-sample weight of every training row (all ones without reweighting).
+    public let trainWeights: [Float]
+    public let trainBins: [Int32]
+    /// Training labels as Float32 (the loss's targets).
+    public let trainTargets: [Float]
+    /// Standardisation: x' = (x − mean) · invStd, from training-set statistics.
+    public let mean: [Float]
+    public let invStd: [Float]
+    /// A hash of the shapes, the labels and a few feature rows, to check ranks agree.
+    public let fingerprint: UInt64
+
+    public var featureCount: Int { bundle.train.features.columns }
+
+    /// Loads on every rank. A rank's own failure is thrown; call through `Agreement`
+    /// so that all ranks learn the verdict.
+    public init(config: TrainingConfig, comm: Communicator) throws {
+        let bundle = try config.data.load(target: config.target)
+        try Self.checkShapes(bundle)
+        self.bundle = bundle
+        let train = bundle.train
+        let binning = try config.binning.resolve(trainLabels: train.labels)
+        let trainBins = train.labels.map { Int32(binning.bin($0)) }
+        self.binning = binning
+        self.trainBins = trainBins
+        // The labels are on every rank, so this equals the allreduced histogram
+        // of the shards; summing shards keeps the protocol of DESIGN §6 explicit.
+        var counts = [Double](repeating: 0, count: binning.count)
+        for i in Self.shard(train.count, comm) { counts[Int(trainBins[i])] += 1 }
+        comm.allreduce(&counts)
+        trainCounts = counts
+        let labelWeights = LabelWeights(counts: counts, reweight: config.reweight, kernel: config.lds)
+        self.labelWeights = labelWeights
+        trainWeights = trainBins.map { Float(labelWeights.weight(bin: Int($0))) }
+        trainTargets = train.labels.map { Float($0) }
+        (mean, invStd) = Self.standardisation(train.features, comm)
+        fingerprint = Self.fingerprint(bundle)
+    }
+
+    /// This rank's contiguous share of `count` rows.
+    static func shard(_ count: Int, _ comm: Communicator) -> Range<Int> {
+        (comm.rank * count / comm.size)..<((comm.rank + 1) * count / comm.size)
+    }
+
+    private static func checkShapes(_ b: DatasetBundle) throws {
+        for s in b.splits where s.features.columns != b.train.features.columns {
+            throw InputError(s.source, "\(s.features.columns) features, but the training split has \(b.train.features.columns)")
+        }
+        for s in b.splits where s.count == 0 {
+            throw InputError(s.source, "the \(s.name) split has no rows")
+        }
+    }
+
+    /// Per-column mean and 1/std (population std; 1 where a column is constant),
+    /// from Σx and Σx² over each rank's shard, summed across ranks.
+    private static func standardisation(_ x: FeatureMatrix, _ comm: Communicator) -> ([Float], [Float]) {
+        var sums = [Double](repeating: 0, count: 2 * x.columns)
+        x.accumulateMoments(rows: shard(x.rows, comm), into: &sums)
+        comm.allreduce(&sums)
+        let n = Double(x.rows)
+        var mean = [Float](), invStd = [Float]()
+        for j in 0..<x.columns {
+            let m = sums[j] / n
+            let variance = max(sums[x.columns + j] / n - m * m, 0)
+            let sd = variance.squareRoot()
+            mean.append(Float(m))
+            invStd.append(sd > 1e-12 * max(1, abs(m)) ? Float(1 / sd) : 1)
+        }
+        return (mean, invStd)
+    }
+
+    /// First non-finite feature in this rank's shard of every split, as an error.
+    public func checkFinite(comm: Communicator) throws {
+        for s in bundle.splits {
+            if let (row, column) = s.features.firstNonFinite(rows: Self.shard(s.count, comm)) {
+                throw InputError(s.source, "row \(row), column \(column): feature value \(s.features.value(row, column)) is not finite")
+            }
+        }
+    }
+
+    private static func fingerprint(_ b: DatasetBundle) -> UInt64 {
+        var h = FNV1a()
+        for s in b.splits {
+            h.add(UInt64(s.count))
+            h.add(UInt64(s.features.columns))
+            for y in s.labels { h.add(y.bitPattern) }
+            for row in [0, s.count / 2, s.count - 1] where row >= 0 && row < s.count {
+                for j in 0..<s.features.columns { h.add(s.features.value(row, j).bitPattern) }
+            }
+        }
+        return h.value
+    }
+}
+
+/// 64-bit FNV-1a over words, for fingerprints (not for security).
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ word: UInt64) {
+        var w = word
+        for _ in 0..<8 {
+            value = (value ^ (w & 0xff)) &* 0x100_0000_01b3
+            w >>= 8
+        }
+    }
+    mutating func add(_ text: String) {
+        for b in text.utf8 { add(UInt64(b)) }
+    }
+}

@@ -1,0 +1,114 @@
+// The rank-0 door for every visible effect: console lines, metrics.jsonl,
+// test_per_bin.csv and the model file. On other ranks every method does nothing.
+import DIR
+import Datasets
+import Foundation
+
+public final class Reporter {
+    private let enabled: Bool
+    private let directory: String?
+    private var metricsFile: FileHandle?
+
+    /// `directory` must exist and be writable (checked by `prepareOutput`).
+    public init(isRoot: Bool, directory: String?) throws {
+        enabled = isRoot
+        self.directory = directory
+        if isRoot, let directory {
+            let path = "\(directory)/metrics.jsonl"
+            FileManager.default.createFile(atPath: path, contents: nil)
+            metricsFile = FileHandle(forWritingAtPath: path)
+        }
+    }
+
+    /// Creates `directory` if needed and checks that it is writable and holds no
+    /// earlier run's metrics (nothing of the user's is overwritten).
+    public static func prepareOutput(_ directory: String) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDir) {
+            if !isDir.boolValue { throw InputErrorFor.out("'\(directory)' exists and is not a folder") }
+            if fm.fileExists(atPath: "\(directory)/metrics.jsonl") {
+                throw InputErrorFor.out("'\(directory)' already holds a run (metrics.jsonl); choose a new folder")
+            }
+        } else {
+            do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw InputErrorFor.out("cannot create '\(directory)'")
+            }
+        }
+        let probe = "\(directory)/.dir-dist-write-test"
+        guard fm.createFile(atPath: probe, contents: Data("ok".utf8)) else {
+            throw InputErrorFor.out("cannot write into '\(directory)'")
+        }
+        try? fm.removeItem(atPath: probe)
+    }
+
+    public func line(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    public func epoch(_ e: Int, of total: Int, trainLoss: Double, validation: ShotReport,
+                      seconds: Double, samplesPerSecond: Double) {
+        guard enabled else { return }
+        line(String(format: "epoch %3d/%d  train_loss %.4f  val_mae %.4f  %.2f s  %.0f samples/s",
+                    e + 1, total, trainLoss, validation.all.mae ?? .nan, seconds, samplesPerSecond))
+        writeJSON("{\"event\":\"epoch\",\"epoch\":\(e + 1),\"train_loss\":\(json(trainLoss)),\"seconds\":\(json(seconds)),\"samples_per_s\":\(json(samplesPerSecond)),\"val\":\(json(validation))}")
+    }
+
+    public func test(_ report: ShotReport, epoch: Int, binning: Binning, trainCounts: [Double]) {
+        guard enabled else { return }
+        line("test  " + summary(report.all))
+        line("       shot      n      mse      mae    gmean  pearson")
+        for (name, m) in [("all", report.all)] + Shot.allCases.map({ ($0.rawValue, report.shots[$0]!) }) {
+            let label = String(repeating: " ", count: max(0, 9 - name.count)) + name
+            line("  \(label) " + String(format: "%6d", m.count) + " "
+                 + [m.mse, m.mae, m.gmean, m.pearson].map(cell).joined(separator: " "))
+        }
+        writeJSON("{\"event\":\"test\",\"epoch\":\(epoch),\"test\":\(json(report))}")
+        if let directory {
+            var csv = "bin,lo,hi,train_count,test_count,mae,mse\n"
+            for (b, s) in report.perBin.enumerated() {
+                let m = s.metrics
+                csv += "\(b),\(binning.edge(b)),\(binning.edge(b + 1)),\(Int(trainCounts[b])),\(m.count),"
+                csv += "\(m.mae.map { "\($0)" } ?? ""),\(m.mse.map { "\($0)" } ?? "")\n"
+            }
+            FileManager.default.createFile(atPath: "\(directory)/test_per_bin.csv", contents: Data(csv.utf8))
+        }
+    }
+
+    public func error(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    private func summary(_ m: Metrics) -> String {
+        String(format: "mse %.4f  mae %.4f  gmean %.4f  pearson %.4f", m.mse ?? .nan, m.mae ?? .nan,
+               m.gmean ?? .nan, m.pearson ?? .nan)
+    }
+
+    private func cell(_ v: Double?) -> String {
+        v.map { String(format: "%8.4f", $0) } ?? "       -"
+    }
+
+    private func writeJSON(_ object: String) {
+        metricsFile?.write(Data((object + "\n").utf8))
+    }
+
+    private func json(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return "null" }
+        return "\(v)"
+    }
+
+    private func json(_ m: Metrics) -> String {
+        "{\"n\":\(m.count),\"mse\":\(json(m.mse)),\"l1\":\(json(m.mae)),\"gmean\":\(json(m.gmean)),\"pearson\":\(json(m.pearson))}"
+    }
+
+    private func json(_ r: ShotReport) -> String {
+        "{\"all\":\(json(r.all))," + Shot.allCases.map { "\"\($0.rawValue)\":\(json(r.shots[$0]!))" }
+            .joined(separator: ",") + "}"
+    }
+}
+
+enum InputErrorFor {
+    static func out(_ message: String) -> Error { InputError("--out", message) }
+}

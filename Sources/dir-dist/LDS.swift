@@ -1,0 +1,60 @@
+// `dir-dist lds`: shows what LDS does to a label set, per bin and per sample (DESIGN §8).
+import ArgumentParser
+import DIR
+import Datasets
+import Foundation
+
+struct LDS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the LDS computation for a label file as CSV.")
+
+    @Option(help: "Labels: a .npy vector, or a CSV file with --target.") var labels: String
+    @Option(help: "CSV target column.") var target = "target"
+    @OptionGroup(title: "Bins") var binning: BinningOptions
+    @OptionGroup(title: "Reweighting and LDS") var reweighting: ReweightOptions
+    @Option(help: "Write the per-bin CSV here instead of standard output.") var perBin: String?
+    @Option(help: "Write the per-sample CSV here.") var perSample: String?
+
+    func run() throws {
+        do {
+            try execute()
+        } catch let error as InputError {
+            throw ValidationError(error.description.replacingOccurrences(of: "error: ", with: ""))
+        }
+    }
+
+    private func execute() throws {
+        let values = labels.hasSuffix(".npy")
+            ? try NumpyFile.labels(path: labels)
+            : try CSVFile.read(path: labels, target: target, split: "labels").labels
+        guard !values.isEmpty else { throw InputError(labels, "no labels") }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw InputError(labels, "label \(bad) is not finite")
+        }
+        let kernel = try reweighting.kernel()
+        let bins = try binning.choice().resolve(trainLabels: values)
+        let counts = bins.histogram(values)
+        let weights = LabelWeights(counts: counts, reweight: reweighting.reweight, kernel: kernel)
+        var perBinCSV = "bin,lo,hi,count,value,smoothed,weight\n"
+        for b in 0..<bins.count {
+            perBinCSV += "\(b),\(bins.edge(b)),\(bins.edge(b + 1)),\(Int(counts[b])),\(weights.values[b]),\(weights.smoothed[b]),\(weights.binWeights[b])\n"
+        }
+        var perSampleCSV = "index,label,bin,weight\n"
+        for (i, y) in values.enumerated() {
+            let b = bins.bin(y)
+            perSampleCSV += "\(i),\(y),\(b),\(weights.binWeights[b])\n"
+        }
+        try emit(perBinCSV, to: perBin)
+        if let perSample { try emit(perSampleCSV, to: perSample) }
+    }
+
+    private func emit(_ text: String, to path: String?) throws {
+        guard let path else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw InputError(path, "cannot write the file")
+        }
+    }
+}
