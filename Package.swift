@@ -32,11 +32,13 @@ let package = Package(
             "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Run under mpirun by CollectivesTests: checks every collective on real ranks.
+        .executableTarget(name: "collectives-probe", dependencies: ["Collectives"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "DIRTests", dependencies: ["DIR", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
-        .testTarget(name: "CollectivesTests", dependencies: ["dir-dist", "TestSupport"]),
+        .testTarget(name: "CollectivesTests", dependencies: ["collectives-probe", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Training", "TestSupport"]),
     ]
 )

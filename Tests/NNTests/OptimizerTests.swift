@@ -1,0 +1,44 @@
+// Adam and SGD with momentum against their update rules written out by hand
+// (torch.optim semantics), over several steps.
+import NN
+import TestSupport
+import XCTest
+
+final class OptimizerTests: XCTestCase {
+    func testAdamFollowsTorchUpdateRule() {
+        let params = FloatBuffer(count: 3), grads = FloatBuffer(count: 3)
+        params.assign([1, -2, 0.5])
+        let adam = Adam(parameterCount: 3, learningRate: 0.1)
+        var p: [Double] = [1, -2, 0.5], m = [Double](repeating: 0, count: 3), v = m
+        let gradientSteps: [[Double]] = [[0.3, -1, 2], [0.1, 0.5, -2], [-0.2, 0, 1e-3]]
+        for (t, g) in gradientSteps.enumerated() {
+            grads.assign(g.map(Float.init))
+            adam.step(params: params, grads: grads)
+            for i in 0..<3 {
+                m[i] = 0.9 * m[i] + 0.1 * g[i]
+                v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i]
+                let mHat = m[i] / (1 - pow(0.9, Double(t + 1)))
+                let vHat = v[i] / (1 - pow(0.999, Double(t + 1)))
+                p[i] -= 0.1 * mHat / (vHat.squareRoot() + 1e-8)
+            }
+        }
+        Approx.assertClose(params.array.map(Double.init), p, rel: 1e-5, abs: 1e-6, "Adam parameters")
+        XCTAssertEqual(adam.stepCount, 3)
+    }
+
+    func testSGDWithMomentumFollowsTorchUpdateRule() {
+        let params = FloatBuffer(count: 2), grads = FloatBuffer(count: 2)
+        params.assign([1, 2])
+        let sgd = SGD(parameterCount: 2, learningRate: 0.1, momentum: 0.9)
+        var p: [Double] = [1, 2], buf: [Double] = [0, 0]
+        for (t, g) in [[1.0, -1.0], [0.5, 0.5], [-2.0, 0.25]].enumerated() {
+            grads.assign(g.map(Float.init))
+            sgd.step(params: params, grads: grads)
+            for i in 0..<2 {
+                buf[i] = t == 0 ? g[i] : 0.9 * buf[i] + g[i]
+                p[i] -= 0.1 * buf[i]
+            }
+        }
+        Approx.assertClose(params.array.map(Double.init), p, rel: 1e-6, "SGD parameters")
+    }
+}

@@ -1,0 +1,76 @@
+// Starts real `mpirun` jobs for the multi-rank tests (no mocks): as root it adds
+// --allow-run-as-root, beyond the cores --oversubscribe, one BLAS thread per rank.
+import Foundation
+
+public struct ProcessResult {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+    public let seconds: Double
+    public let timedOut: Bool
+}
+
+public enum MPIRun {
+    /// `mpirun -np ranks program arguments...`, killed after `timeout` seconds.
+    public static func run(ranks: Int, program: String = Paths.binary("dir-dist"), _ arguments: [String],
+                           timeout: Double = 120, environment: [String: String] = [:]) -> ProcessResult {
+        var flags = ["--np", "\(ranks)", "--oversubscribe", "--bind-to", "none",
+                     "-x", "OPENBLAS_NUM_THREADS=1"]
+        if getuid() == 0 { flags.insert("--allow-run-as-root", at: 0) }
+        for key in environment.keys.sorted() { flags += ["-x", key] }
+        return Subprocess.run("/usr/bin/env", ["mpirun"] + flags + [program] + arguments,
+                              timeout: timeout, environment: environment)
+    }
+}
+
+public enum Subprocess {
+    public static func run(_ executable: String, _ arguments: [String], timeout: Double = 120,
+                           environment: [String: String] = [:]) -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_NUM_THREADS"] = "1"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let start = Date()
+        // Drain both pipes concurrently so a chatty child never blocks.
+        let outData = DataBox(), errData = DataBox()
+        let group = DispatchGroup()
+        for (pipe, box) in [(out, outData), (err, errData)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
+        }
+        do { try process.run() } catch {
+            return ProcessResult(status: -1, stdout: "", stderr: "cannot start \(executable): \(error)",
+                                 seconds: 0, timedOut: false)
+        }
+        var timedOut = false
+        while process.isRunning {
+            if Date().timeIntervalSince(start) > timeout {
+                timedOut = true
+                process.terminate()
+                usleep(500_000)
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                break
+            }
+            usleep(20_000)
+        }
+        process.waitUntilExit()
+        group.wait()
+        return ProcessResult(status: process.terminationStatus,
+                             stdout: String(decoding: outData.data, as: UTF8.self),
+                             stderr: String(decoding: errData.data, as: UTF8.self),
+                             seconds: Date().timeIntervalSince(start), timedOut: timedOut)
+    }
+}
+
+final class DataBox: @unchecked Sendable {
+    var data = Data()
+}
