@@ -28,10 +28,12 @@ struct DirDist: ParsableCommand {
             }
             if isRankZero {
                 let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-                let line = message.hasPrefix("error:") ? message : "error: \(message)"
+                var text = Substring(message)
+                for prefix in ["Error: ", "error: "] where text.hasPrefix(prefix) { text = text.dropFirst(prefix.count) }
+                let line = "error: \(text)"
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
-            Foundation.exit(status == .validationFailure || error is ValidationError ? 2 : 2)
+            Foundation.exit(2)
         }
     }
 
@@ -43,7 +45,3 @@ struct DirDist: ParsableCommand {
     }
 }
 
-/// Ends the process with `status` after the communicator is finalised.
-struct Exit: Error {
-    let status: Int32
-}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# quickstart.sh - on a fresh machine: install the missing Debian packages, build
+# dir-dist in release mode, and train on the embedded Abalone data set with 2 ranks.
+#
+# Usage: launch/quickstart.sh [dir-dist args...]     (e.g. --epochs 10)
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+launch/install-deps.sh
+swift build -c release
+DIR_DIST="$repo/.build/release/dir-dist" exec launch/local.sh 2 "$@"
