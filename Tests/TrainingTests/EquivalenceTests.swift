@@ -43,4 +43,18 @@ final class EquivalenceTests: XCTestCase {
         try assertEquivalent(ranks: 2, perRankBatch: 24,
                              ["--reweight", "sqrt_inv", "--lds", "--bins", "20", "--loss", "focal_l1"], "lds")
     }
+
+    /// The real benchmark: STS-B-DIR features, 1 rank × 64 vs 2 ranks × 32, one epoch.
+    func testSTSBTestMAEIsTheSameOnOneAndTwoRanks() throws {
+        let data = ["--data", Paths.dataset("stsb-dir").path, "--bins", "50", "--label-range", "0", "5",
+                    "--epochs", "1", "--seed", "1"]
+        var mae = [Double]()
+        for (ranks, batch) in [(1, 64), (2, 32)] {
+            let out = Paths.temporaryDirectory("stsb\(ranks)").appendingPathComponent("run")
+            let result = MPIRun.run(ranks: ranks, data + ["--batch-size", "\(batch)", "--out", out.path], timeout: 300)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            mae.append(try XCTUnwrap(RunOutput(out).testMetric("all", "l1")))
+        }
+        Approx.assertClose(mae[1], mae[0], rel: 1e-4, "STS-B-DIR test MAE, 2 ranks × 32 vs 1 rank × 64")
+    }
 }
