@@ -47,7 +47,6 @@ public enum CSVFile {
                              "no target column '\(target)' (columns: \(header.joined(separator: ", ")); choose one with --target)")
         }
         let width = header.count
-        guard width >= 2 else { throw InputError(file: source, line: 1, "need a target and at least one feature column") }
         var features = [Float]()
         var labels = [Double]()
         features.reserveCapacity((lines.count - 1) * (width - 1))

@@ -38,6 +38,14 @@ public enum BinningChoice: Codable, Sendable, Equatable {
     }
 }
 
+/// Which parameters are tested at the end.
+public enum ModelSelection: String, CaseIterable, Codable, Sendable {
+    /// The parameters after the last epoch.
+    case last
+    /// The parameters of the epoch with the lowest validation MAE (the reference's protocol).
+    case best
+}
+
 public struct TrainingConfig: Codable, Sendable, Equatable {
     public var data: DataSource = .embeddedAbalone
     public var target = "target"
@@ -60,6 +68,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var shots = ShotThresholds()
     /// Rows per evaluation chunk.
     public var evaluationBatch = 1024
+    public var selection: ModelSelection = .last
     public var outputDirectory: String?
 
     public init() {}

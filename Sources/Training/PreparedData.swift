@@ -55,6 +55,9 @@ public final class PreparedData {
     }
 
     private static func checkShapes(_ b: DatasetBundle) throws {
+        if b.train.features.columns == 0 {
+            throw InputError(b.train.source, "no feature columns besides the target")
+        }
         for s in b.splits where s.features.columns != b.train.features.columns {
             throw InputError(s.source, "\(s.features.columns) features, but the training split has \(b.train.features.columns)")
         }

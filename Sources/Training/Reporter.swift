@@ -76,6 +76,16 @@ public final class Reporter {
         }
     }
 
+    /// lds_weights.csv: the per-bin reweighting the run trains with.
+    public func labelWeights(_ w: LabelWeights, binning: Binning) {
+        guard enabled, let directory else { return }
+        var csv = "bin,lo,hi,count,value,smoothed,weight\n"
+        for b in 0..<binning.count {
+            csv += "\(b),\(binning.edge(b)),\(binning.edge(b + 1)),\(Int(w.counts[b])),\(w.values[b]),\(w.smoothed[b]),\(w.binWeights[b])\n"
+        }
+        FileManager.default.createFile(atPath: "\(directory)/lds_weights.csv", contents: Data(csv.utf8))
+    }
+
     public func error(_ text: String) {
         guard enabled else { return }
         FileHandle.standardError.write(Data((text + "\n").utf8))

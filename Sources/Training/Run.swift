@@ -38,8 +38,10 @@ public enum TrainingRun {
         configureThreads(config, comm)
         let reporter = try Reporter(isRoot: comm.isRoot, directory: config.outputDirectory)
         let trainer = Trainer(config: config, comm: comm, data: data)
+        reporter.labelWeights(data.labelWeights, binning: data.binning)
         let bundle = data.bundle
         reporter.line("dir-dist: \(comm.size) rank(s), \(bundle.train.count) train / \(bundle.validation.count) val / \(bundle.test.count) test samples, \(data.featureCount) features, global batch \(trainer.globalBatch), \(data.binning.count) bins, \(trainer.model.parameterCount) parameters")
+        var best = (epoch: config.epochs, mae: Double.infinity, params: [Float]())
         for e in 0..<config.epochs {
             let start = Clock.now()
             let loss = trainer.trainEpoch()
@@ -48,9 +50,17 @@ public enum TrainingRun {
                                                  config: config, comm: comm)
             reporter.epoch(e, of: config.epochs, trainLoss: loss, validation: validation,
                            seconds: seconds, samplesPerSecond: Double(bundle.train.count) / seconds)
+            // Every rank sees the same validation report, so all keep the same copy.
+            if config.selection == .best, let mae = validation.all.mae, mae < best.mae {
+                best = (e + 1, mae, trainer.model.params.array)
+            }
+        }
+        if config.selection == .best, !best.params.isEmpty {
+            trainer.model.params.assign(best.params)
+            reporter.line("testing the parameters of epoch \(best.epoch) (lowest validation MAE \(best.mae))")
         }
         let test = Evaluation.evaluate(bundle.test, model: trainer.model, data: data, config: config, comm: comm)
-        reporter.test(test, epoch: config.epochs, binning: data.binning, trainCounts: data.trainCounts)
+        reporter.test(test, epoch: best.epoch, binning: data.binning, trainCounts: data.trainCounts)
         if comm.isRoot, let out = config.outputDirectory {
             try ModelFile.write(path: "\(out)/model.bin", config: config, parameters: trainer.model.params.array)
         }

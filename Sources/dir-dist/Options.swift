@@ -11,6 +11,7 @@ extension KernelKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension FocalActivation: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension ModelSelection: ExpressibleByArgument {}
 
 struct BinningOptions: ParsableArguments {
     @Option(help: "Number of equal-width label bins (default: integer bins for integer labels, else 50).")

@@ -47,7 +47,10 @@ struct Train: ParsableCommand {
     @Option(help: "Many-shot threshold: bins with more training samples.") var manyShot: Double = 100
     @Option(help: "Few-shot threshold: bins with fewer training samples.") var fewShot: Double = 20
 
-    @Option(help: "Output folder: metrics.jsonl, test_per_bin.csv, model.bin.") var out: String?
+    @Option(help: "Test the parameters of the last epoch, or of the best validation MAE (last).")
+    var select: ModelSelection = .last
+
+    @Option(help: "Output folder: metrics.jsonl, test_per_bin.csv, lds_weights.csv, model.bin.") var out: String?
 
     func configuration() throws -> TrainingConfig {
         var c = TrainingConfig()
@@ -73,6 +76,7 @@ struct Train: ParsableCommand {
         c.loss = Loss(loss, beta: lossBeta, gamma: lossGamma, activation: focalActivation)
         c.shots = ShotThresholds(many: manyShot, few: fewShot)
         c.outputDirectory = out
+        c.selection = select
         try c.validate()
         return c
     }

@@ -36,4 +36,17 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(again.status, 2)
         XCTAssertTrue(again.stderr.contains("error: --out: "), again.stderr)
     }
+
+    func testSelectBestTestsTheEpochWithTheLowestValidationMAE() throws {
+        let out = Paths.temporaryDirectory("best").appendingPathComponent("run")
+        let result = MPIRun.run(ranks: 2, ["--epochs", "4", "--select", "best", "--out", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let events = try RunOutput(out).metrics()
+        let maes = events.filter { $0["event"] as? String == "epoch" }.map {
+            (($0["val"] as! [String: Any])["all"] as! [String: Any])["l1"] as! Double
+        }
+        let bestEpoch = maes.indices.min { maes[$0] < maes[$1] }! + 1
+        XCTAssertEqual(events.last?["epoch"] as? Int, bestEpoch)
+        XCTAssertTrue(result.stdout.contains("testing the parameters of epoch \(bestEpoch)"), result.stdout)
+    }
 }

@@ -1,0 +1,83 @@
+// Issue-level checks of LDS in training: bad settings are refused with a clear
+// error, LDS weights and test metrics are the same on 1, 2 and 3 ranks, and
+// `dir-dist lds` prints the per-bin and per-sample tables.
+import Foundation
+import TestSupport
+import XCTest
+
+final class LDSOptionsTests: XCTestCase {
+    private func expectError(_ arguments: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+        let result = MPIRun.run(ranks: 2, arguments, timeout: 30)
+        XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)", file: file, line: line)
+        let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors.count, 1, result.stderr, file: file, line: line)
+        XCTAssertTrue(errors.first?.contains(message) ?? false, "want '\(message)' in \(result.stderr)", file: file, line: line)
+    }
+
+    func testBadLDSSettingsAreRefused() {
+        expectError(["--reweight", "sqrt_inv", "--lds", "--lds-ks", "4"], "error: --lds-ks: kernel size must be odd and positive, got 4")
+        expectError(["--reweight", "sqrt_inv", "--lds", "--lds-ks", "0"], "error: --lds-ks: kernel size must be odd and positive, got 0")
+        expectError(["--reweight", "inverse", "--lds", "--lds-sigma", "0"], "error: --lds-sigma: kernel sigma must be positive, got 0.0")
+        expectError(["--lds"], "error: --lds: LDS smooths reweighting: add --reweight sqrt_inv or inverse")
+        expectError(["--bins", "10", "--label-range", "5", "5"], "error: --label-range: empty or inverted label range [5.0, 5.0]")
+        expectError(["--bins", "10", "--label-range", "5", "1"], "error: --label-range: empty or inverted label range [5.0, 1.0]")
+        expectError(["--bins", "1"], "error: --bins: need at least 2 bins, got 1")
+        expectError(["lds", "--labels", "/nonexistent.npy"], "error: /nonexistent.npy: cannot open")
+    }
+
+    /// Weights (lds_weights.csv) are bitwise equal and test metrics equal to 1e-6.
+    func testWeightsAndMetricsAreTheSameOnOneTwoAndThreeRanks() throws {
+        let args = ["--synthetic", "600", "--synthetic-features", "6", "--hidden", "8", "--epochs", "1",
+                    "--optimizer", "sgd", "--lr", "0.001", "--reweight", "sqrt_inv", "--lds", "--bins", "25"]
+        var weights = [String](), metrics = [[Double]]()
+        for ranks in [1, 2, 3] {
+            let out = Paths.temporaryDirectory("ldsranks").appendingPathComponent("run")
+            let result = MPIRun.run(ranks: ranks, args + ["--batch-size", "\(60 / ranks)", "--out", out.path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            weights.append(try String(contentsOf: out.appendingPathComponent("lds_weights.csv"), encoding: .utf8))
+            let run = RunOutput(out)
+            metrics.append(try ["all", "many", "median", "few"].flatMap { shot in
+                try ["mse", "l1", "gmean"].compactMap { try run.testMetric(shot, $0) }
+            })
+        }
+        XCTAssertTrue(weights[0].hasPrefix("bin,lo,hi,count,value,smoothed,weight\n"))
+        XCTAssertEqual(weights[1], weights[0], "2 ranks")
+        XCTAssertEqual(weights[2], weights[0], "3 ranks")
+        XCTAssertGreaterThan(metrics[0].count, 3)
+        Approx.assertClose(metrics[1], metrics[0], rel: 1e-6, "2-rank metrics")
+        Approx.assertClose(metrics[2], metrics[0], rel: 1e-6, "3-rank metrics")
+    }
+
+    func testLDSCommandPrintsPerBinAndPerSampleTables() throws {
+        let dir = Paths.temporaryDirectory("ldscmd")
+        let perSample = dir.appendingPathComponent("samples.csv")
+        let labels = Paths.dataset("stsb-dir").appendingPathComponent("train_y.npy").path
+        let result = Subprocess.run(Paths.binary("dir-dist"), ["lds", "--labels", labels, "--bins", "50",
+                                    "--label-range", "0", "5", "--reweight", "sqrt_inv", "--lds",
+                                    "--per-sample", perSample.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = result.stdout.split(separator: "\n")
+        XCTAssertEqual(rows.first, "bin,lo,hi,count,value,smoothed,weight")
+        XCTAssertEqual(rows.count, 51)
+        let counts = rows.dropFirst().map { Double($0.split(separator: ",")[3])! }
+        XCTAssertEqual(counts.reduce(0, +), 5249, "every training label is counted once")
+        let samples = try String(contentsOf: perSample, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(samples.first, "index,label,bin,weight")
+        XCTAssertEqual(samples.count, 5250)
+        // The weights have mean 1 over the samples.
+        let mean = samples.dropFirst().map { Double($0.split(separator: ",")[3])! }.reduce(0, +) / 5249
+        XCTAssertEqual(mean, 1, accuracy: 1e-9)
+    }
+
+    func testIntegerLabelModeOfLDSCommand() throws {
+        let dir = Paths.temporaryDirectory("ldsint")
+        let csv = Fixtures.writeText(dir.appendingPathComponent("ages.csv"), "age\n" + [3, 3, 4, 7, 9, 12].map { "\($0)\n" }.joined())
+        let result = Subprocess.run(Paths.binary("dir-dist"), ["lds", "--labels", csv.path, "--target", "age",
+                                    "--integer-labels", "--max-label", "10", "--reweight", "inverse"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = result.stdout.split(separator: "\n")
+        XCTAssertEqual(rows.count, 12, "bins 0...10 and the header")
+        XCTAssertEqual(rows[11].split(separator: ",")[3], "1", "12 folds into bin 10")
+        XCTAssertEqual(rows[4].split(separator: ",")[3], "2", "two samples of age 3")
+    }
+}
