@@ -69,6 +69,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Rows per evaluation chunk.
     public var evaluationBatch = 1024
     public var selection: ModelSelection = .last
+    /// Feature distribution smoothing, nil without FDS.
+    public var fds: FDSConfig?
+    /// Per-epoch FDS statistics summary (JSON lines), written by rank 0.
+    public var fdsDump: String?
     public var outputDirectory: String?
 
     public init() {}
@@ -95,6 +99,13 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             if let r = range, !(r.upperBound > r.lowerBound) {
                 throw InputError("--label-range", "empty label range [\(r.lowerBound), \(r.upperBound)]")
             }
+        }
+        if let f = fds {
+            if let p = f.kernel.problem { throw InputError(f.kernel.size % 2 == 0 || f.kernel.size < 1 ? "--fds-ks" : "--fds-sigma", p) }
+            if !(f.momentum >= 0 && f.momentum < 1) { throw InputError("--fds-momentum", "must be in [0, 1), got \(f.momentum)") }
+            if !(f.clip.lowerBound > 0) { throw InputError("--fds-clip", "needs 0 < LO <= HI, got [\(f.clip.lowerBound), \(f.clip.upperBound)]") }
+            if f.startUpdate < 0 { throw InputError("--start-update", "must be non-negative, got \(f.startUpdate)") }
+            if f.startSmooth < 0 { throw InputError("--start-smooth", "must be non-negative, got \(f.startSmooth)") }
         }
         if !(loss.beta > 0) { throw InputError("--loss-beta", "must be positive, got \(loss.beta)") }
         if !(loss.gamma >= 0) { throw InputError("--loss-gamma", "must be non-negative, got \(loss.gamma)") }

@@ -48,11 +48,17 @@ public final class Reporter {
     }
 
     public func epoch(_ e: Int, of total: Int, trainLoss: Double, validation: ShotReport,
-                      seconds: Double, samplesPerSecond: Double) {
+                      seconds: Double, samplesPerSecond: Double, fdsSeconds: Double?) {
         guard enabled else { return }
-        line(String(format: "epoch %3d/%d  train_loss %.4f  val_mae %.4f  %.2f s  %.0f samples/s",
-                    e + 1, total, trainLoss, validation.all.mae ?? .nan, seconds, samplesPerSecond))
-        writeJSON("{\"event\":\"epoch\",\"epoch\":\(e + 1),\"train_loss\":\(json(trainLoss)),\"seconds\":\(json(seconds)),\"samples_per_s\":\(json(samplesPerSecond)),\"val\":\(json(validation))}")
+        var text = String(format: "epoch %3d/%d  train_loss %.4f  val_mae %.4f  %.2f s  %.0f samples/s",
+                          e + 1, total, trainLoss, validation.all.mae ?? .nan, seconds, samplesPerSecond)
+        var fdsField = ""
+        if let fdsSeconds {
+            text += String(format: "  (fds %.3f s)", fdsSeconds)
+            fdsField = ",\"fds_seconds\":\(json(fdsSeconds))"
+        }
+        line(text)
+        writeJSON("{\"event\":\"epoch\",\"epoch\":\(e + 1),\"train_loss\":\(json(trainLoss)),\"seconds\":\(json(seconds)),\"samples_per_s\":\(json(samplesPerSecond))\(fdsField),\"val\":\(json(validation))}")
     }
 
     public func test(_ report: ShotReport, epoch: Int, binning: Binning, trainCounts: [Double]) {
@@ -84,6 +90,39 @@ public final class Reporter {
             csv += "\(b),\(binning.edge(b)),\(binning.edge(b + 1)),\(Int(w.counts[b])),\(w.values[b]),\(w.smoothed[b]),\(w.binWeights[b])\n"
         }
         FileManager.default.createFile(atPath: "\(directory)/lds_weights.csv", contents: Data(csv.utf8))
+    }
+
+    /// One JSON line per epoch: per bin the sample count, the norms of the running
+    /// mean and variance, and the cosine similarity of every pair of bins' means and
+    /// variances (the data behind the paper's feature-similarity figure).
+    public func fdsDump(_ s: FeatureStatistics, epoch: Int, path: String) throws {
+        guard enabled else { return }
+        let d = s.featureSize
+        func row(_ v: [Double], _ b: Int) -> ArraySlice<Double> { v[(b * d)..<((b + 1) * d)] }
+        func norm(_ x: ArraySlice<Double>) -> Double { x.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        func cosines(_ v: [Double]) -> String {
+            let norms = (0..<s.binCount).map { norm(row(v, $0)) }
+            return "[" + (0..<s.binCount).map { a in
+                "[" + (0..<s.binCount).map { b in
+                    let dot = zip(row(v, a), row(v, b)).reduce(0) { $0 + $1.0 * $1.1 }
+                    return json(norms[a] > 0 && norms[b] > 0 ? dot / (norms[a] * norms[b]) : nil)
+                }.joined(separator: ",") + "]"
+            }.joined(separator: ",") + "]"
+        }
+        func list(_ v: [Double]) -> String { "[" + v.map { json($0) }.joined(separator: ",") + "]" }
+        let object = "{\"epoch\":\(epoch),\"count\":\(list(s.samplesTracked)),"
+            + "\"mean_norm\":\(list((0..<s.binCount).map { norm(row(s.runningMean, $0)) })),"
+            + "\"var_norm\":\(list((0..<s.binCount).map { norm(row(s.runningVariance, $0)) })),"
+            + "\"mean_cosine\":\(cosines(s.runningMean)),\"var_cosine\":\(cosines(s.runningVariance))}\n"
+        if epoch == 1 || !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: Data(object.utf8)) else {
+                throw InputError("--fds-dump", "cannot write '\(path)'")
+            }
+        } else if let handle = FileHandle(forWritingAtPath: path) {
+            handle.seekToEndOfFile()
+            handle.write(Data(object.utf8))
+            handle.closeFile()
+        }
     }
 
     public func error(_ text: String) {

@@ -27,7 +27,11 @@ public enum TrainingRun {
     static func execute(_ config: TrainingConfig, comm: Communicator) throws {
         try config.validate()
         try Agreement.together(comm) {
-            if comm.isRoot, let out = config.outputDirectory { try Reporter.prepareOutput(out) }
+            guard comm.isRoot else { return }
+            if let out = config.outputDirectory { try Reporter.prepareOutput(out) }
+            if let dump = config.fdsDump, FileManager.default.fileExists(atPath: dump) {
+                throw InputError("--fds-dump", "'\(dump)' exists; choose a new file")
+            }
         }
         let data = try Agreement.together(comm) { () throws -> PreparedData in
             let d = try PreparedData(config: config, comm: comm)
@@ -44,12 +48,16 @@ public enum TrainingRun {
         var best = (epoch: config.epochs, mae: Double.infinity, params: [Float]())
         for e in 0..<config.epochs {
             let start = Clock.now()
-            let loss = trainer.trainEpoch()
+            let result = trainer.trainEpoch()
             let seconds = Clock.now() - start
             let validation = Evaluation.evaluate(bundle.validation, model: trainer.model, data: data,
                                                  config: config, comm: comm)
-            reporter.epoch(e, of: config.epochs, trainLoss: loss, validation: validation,
-                           seconds: seconds, samplesPerSecond: Double(bundle.train.count) / seconds)
+            reporter.epoch(e, of: config.epochs, trainLoss: result.loss, validation: validation,
+                           seconds: seconds, samplesPerSecond: Double(bundle.train.count) / seconds,
+                           fdsSeconds: config.fds == nil ? nil : comm.allreduce(result.fdsSeconds, op: .max))
+            if let stats = trainer.featureStatistics, let dump = config.fdsDump {
+                try reporter.fdsDump(stats, epoch: e + 1, path: dump)
+            }
             // Every rank sees the same validation report, so all keep the same copy.
             if config.selection == .best, let mae = validation.all.mae, mae < best.mae {
                 best = (e + 1, mae, trainer.model.params.array)
@@ -62,7 +70,8 @@ public enum TrainingRun {
         let test = Evaluation.evaluate(bundle.test, model: trainer.model, data: data, config: config, comm: comm)
         reporter.test(test, epoch: best.epoch, binning: data.binning, trainCounts: data.trainCounts)
         if comm.isRoot, let out = config.outputDirectory {
-            try ModelFile.write(path: "\(out)/model.bin", config: config, parameters: trainer.model.params.array)
+            try ModelFile.write(path: "\(out)/model.bin", config: config, parameters: trainer.model.params.array,
+                                featureStatistics: trainer.featureStatistics)
         }
     }
 

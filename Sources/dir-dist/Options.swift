@@ -12,6 +12,7 @@ extension LossKind: ExpressibleByArgument {}
 extension FocalActivation: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension ModelSelection: ExpressibleByArgument {}
+extension FDSStatisticsMode: ExpressibleByArgument {}
 
 struct BinningOptions: ParsableArguments {
     @Option(help: "Number of equal-width label bins (default: integer bins for integer labels, else 50).")
@@ -74,5 +75,44 @@ struct ReweightOptions: ParsableArguments {
         let k = Kernel(ldsKernel, size: ldsKs, sigma: ldsSigma)
         if let p = k.problem { throw InputError(ldsKs % 2 == 0 || ldsKs < 1 ? "--lds-ks" : "--lds-sigma", p) }
         return k
+    }
+}
+
+struct FDSOptions: ParsableArguments {
+    @Flag(help: "Feature distribution smoothing between the last hidden layer and the head.")
+    var fds = false
+
+    @Option(help: "FDS kernel: gaussian, triang or laplace.") var fdsKernel: KernelKind = .gaussian
+    @Option(help: "FDS kernel size (odd).") var fdsKs: Int = 5
+    @Option(help: "FDS kernel sigma.") var fdsSigma: Double = 2
+    @Option(help: "Momentum of the running statistics.") var fdsMomentum: Double = 0.9
+
+    @Option(name: .customLong("fds-clip"), parsing: .upToNextOption,
+            help: ArgumentHelp("Clip range LO HI of the variance ratio (0.1 10).", valueName: "lo hi"))
+    var fdsClip: [Double] = [0.1, 10]
+
+    @Option(help: "Statistics of raw or calibrated features.") var fdsStats: FDSStatisticsMode = .raw
+    @Option(help: "First epoch whose end updates the statistics.") var startUpdate: Int = 0
+    @Option(help: "First epoch that calibrates features.") var startSmooth: Int = 1
+    @Option(help: "Write per-epoch FDS statistics (counts, norms, cosine similarities) as JSON lines.")
+    var fdsDump: String?
+
+    func configuration() throws -> FDSConfig? {
+        guard fds else {
+            if fdsDump != nil { throw InputError("--fds-dump", "needs --fds") }
+            return nil
+        }
+        guard fdsClip.count == 2 else { throw InputError("--fds-clip", "takes two values LO HI, got \(fdsClip.count)") }
+        guard fdsClip[0] > 0 && fdsClip[1] >= fdsClip[0] else {
+            throw InputError("--fds-clip", "needs 0 < LO <= HI, got [\(fdsClip[0]), \(fdsClip[1])]")
+        }
+        var c = FDSConfig()
+        c.kernel = Kernel(fdsKernel, size: fdsKs, sigma: fdsSigma)
+        c.momentum = fdsMomentum
+        c.clip = fdsClip[0]...fdsClip[1]
+        c.statistics = fdsStats
+        c.startUpdate = startUpdate
+        c.startSmooth = startSmooth
+        return c
     }
 }

@@ -38,6 +38,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup(title: "Bins") var binning: BinningOptions
     @OptionGroup(title: "Reweighting and LDS") var reweighting: ReweightOptions
+    @OptionGroup(title: "Feature distribution smoothing") var smoothing: FDSOptions
 
     @Option(help: "Loss: mse, l1, huber, focal_l1 or focal_mse.") var loss: LossKind = .mse
     @Option(help: "Loss beta (huber: 1, focal: 0.2).") var lossBeta: Double?
@@ -77,6 +78,8 @@ struct Train: ParsableCommand {
         c.shots = ShotThresholds(many: manyShot, few: fewShot)
         c.outputDirectory = out
         c.selection = select
+        c.fds = try smoothing.configuration()
+        c.fdsDump = smoothing.fdsDump
         try c.validate()
         return c
     }

@@ -16,6 +16,18 @@ public struct RunOutput {
         return (0..<count).map { i in b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start + 4 * i, as: Float.self) } }
     }
 
+    /// The FDS statistics section of model.bin (empty without FDS): running mean,
+    /// running variance, smoothed mean, smoothed variance, samples per bin.
+    public func featureStatistics() throws -> [Double] {
+        let b = [UInt8](try Data(contentsOf: directory.appendingPathComponent("model.bin")))
+        func load<T>(_ offset: Int, _: T.Type) -> T { b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) } }
+        let jsonLength = Int(load(12, UInt32.self))
+        let count = Int(load(16 + jsonLength, Int64.self))
+        let start = 24 + jsonLength + 4 * count
+        let bins = Int(load(start, Int64.self)), size = Int(load(start + 8, Int64.self))
+        return (0..<(4 * bins * size + bins)).map { load(start + 16 + 8 * $0, Double.self) }
+    }
+
     /// Each line of metrics.jsonl as a dictionary.
     public func metrics() throws -> [[String: Any]] {
         let text = try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
