@@ -16,6 +16,8 @@ let package = Package(
                        providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        // Preemption signal flags and the step watchdog (async-signal-safe state in C).
+        .target(name: "CSignals"),
         // Moves buffers between ranks; knows nothing of models or data.
         .target(name: "Collectives", dependencies: ["CMPI"]),
         // Seeded random streams shared by initialisation, shuffling and data generation.
@@ -27,7 +29,7 @@ let package = Package(
         // CSV / .npy loading, the embedded Abalone set, the synthetic generator.
         .target(name: "Datasets", dependencies: ["PRNG"]),
         // The only place that wires model, data and communicator together.
-        .target(name: "Training", dependencies: ["Collectives", "NN", "DIR", "Datasets"]),
+        .target(name: "Training", dependencies: ["Collectives", "NN", "DIR", "Datasets", "CSignals"]),
         .executableTarget(name: "dir-dist", dependencies: [
             "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

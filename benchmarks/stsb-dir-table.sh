@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# stsb-dir-table.sh - the README's STS-B-DIR comparison: vanilla, reweighting and
-# LDS (and, with FDS=1, FDS rows), 3 seeds each, MLP 768-256-256-1, Adam 1e-3,
+# stsb-dir-table.sh - the README's STS-B-DIR comparison: vanilla, reweighting,
+# LDS, FDS (raw and calibrated statistics, two clip ranges) and LDS+FDS, 3 seeds each, MLP 768-256-256-1, Adam 1e-3,
 # global batch 128 (2 ranks x 64), 30 epochs, MSE, 50 bins over [0, 5], model
 # chosen on dev (--select best). Writes runs/stsb-dir/NAME-sSEED/ and prints the
 # markdown table (benchmarks/summarize.py).
@@ -19,8 +19,12 @@ declare -A configs=(
     [sqrt_inv]="--reweight sqrt_inv"
     [inverse+lds]="--reweight inverse --lds"
     [sqrt_inv+lds]="--reweight sqrt_inv --lds"
+    [fds]="--fds"
+    [fds-calibrated]="--fds --fds-stats calibrated"
+    [fds-clip0.5-2]="--fds --fds-clip 0.5 2"
+    [sqrt_inv+lds+fds]="--reweight sqrt_inv --lds --fds"
 )
-names=(vanilla inverse sqrt_inv inverse+lds sqrt_inv+lds)
+names=(vanilla inverse sqrt_inv inverse+lds sqrt_inv+lds fds fds-calibrated fds-clip0.5-2 sqrt_inv+lds+fds)
 for name in "${names[@]}"; do
     for seed in 0 1 2; do
         dir=$out/$name-s$seed

@@ -30,7 +30,9 @@ public final class MLP {
     public var featureSize: Int { hiddenSizes.last! }
     public var parameterCount: Int { params.count }
 
-    public init(inputSize: Int, hiddenSizes: [Int], maxBatch: Int) {
+    /// `reductionSlots` extra Floats follow the gradients in `grads`, so values that
+    /// must travel with them (stop flags) share the one allreduce.
+    public init(inputSize: Int, hiddenSizes: [Int], maxBatch: Int, reductionSlots: Int = 0) {
         precondition(!hiddenSizes.isEmpty && hiddenSizes.allSatisfy { $0 > 0 },
                      "MLP needs at least one positive hidden size, got \(hiddenSizes)")
         self.inputSize = inputSize
@@ -53,7 +55,7 @@ public final class MLP {
         hidden = layers
         headLayer = head
         params = FloatBuffer(count: offset)
-        grads = FloatBuffer(count: offset)
+        grads = FloatBuffer(count: offset + reductionSlots)
         activations = hiddenSizes.map { FloatBuffer(count: $0 * rows) }
         let widest = sizes.max()!
         backA = FloatBuffer(count: widest * rows)

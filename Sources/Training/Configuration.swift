@@ -73,6 +73,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var fds: FDSConfig?
     /// Per-epoch FDS statistics summary (JSON lines), written by rank 0.
     public var fdsDump: String?
+    /// Write a checkpoint every N epochs into the output folder (0: never).
+    public var checkpointEvery = 0
+    /// Numbered checkpoints kept besides the latest.
+    public var keep = 3
+    /// A checkpoint file to resume from, or "auto" for the newest valid one in the output folder.
+    public var resume: String?
+    /// Watchdog: end the job when one step takes longer than this many seconds.
+    public var stepTimeout: Double?
     public var outputDirectory: String?
 
     public init() {}
@@ -87,6 +95,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         if hidden.isEmpty || hidden.contains(where: { $0 < 1 }) {
             throw InputError("--hidden", "need one or more positive layer sizes, got \(hidden)")
         }
+        if checkpointEvery < 0 { throw InputError("--checkpoint-every", "must be non-negative, got \(checkpointEvery)") }
+        if checkpointEvery > 0 && outputDirectory == nil {
+            throw InputError("--checkpoint-every", "needs --out DIR for the checkpoint files")
+        }
+        if keep < 1 { throw InputError("--keep", "must be positive, got \(keep)") }
+        if resume == "auto" && outputDirectory == nil {
+            throw InputError("--resume", "'auto' looks for checkpoints in --out DIR; give --out")
+        }
+        if let t = stepTimeout, !(t > 0) { throw InputError("--step-timeout", "must be positive, got \(t)") }
         if let t = threads, t < 1 { throw InputError("--threads", "must be positive, got \(t)") }
         if let kernel = lds {
             if reweight == .none {
@@ -121,5 +138,25 @@ extension TrainingConfig {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(self)
+    }
+}
+
+extension TrainingConfig {
+    /// What makes two runs the same training: everything but the epoch count, files,
+    /// threads and fault handling, with the per-rank batch replaced by the global batch
+    /// (a run may resume on another rank count with the same global batch).
+    public func identity(globalBatch: Int) -> TrainingConfig {
+        var c = self
+        c.epochs = 0
+        c.batchSize = globalBatch
+        c.threads = nil
+        c.outputDirectory = nil
+        c.fdsDump = nil
+        c.checkpointEvery = 0
+        c.keep = 0
+        c.resume = nil
+        c.stepTimeout = nil
+        c.evaluationBatch = 0
+        return c
     }
 }

@@ -50,6 +50,12 @@ final class FeatureSmoothingLayer {
         seconds += Clock.now() - start
     }
 
+    /// Statistics from a checkpoint; the calibration follows from them.
+    func restore(_ flat: [Double]) {
+        statistics.assign(flat: flat)
+        calibration.set(from: statistics, clip: config.clip)
+    }
+
     /// The end-of-epoch statistics pass over this rank's shard of the training set.
     func endEpoch(_ epoch: Int, model: MLP, data: PreparedData, comm: Communicator) {
         guard epoch >= config.startUpdate else { return }

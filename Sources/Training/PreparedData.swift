@@ -24,6 +24,13 @@ public final class PreparedData {
 
     public var featureCount: Int { bundle.train.features.columns }
 
+    /// A hash of the per-bin training weights (LDS), stored in checkpoints.
+    public var weightsFingerprint: UInt64 {
+        var h = FNV1a()
+        for w in labelWeights.binWeights { h.add(w.bitPattern) }
+        return h.value
+    }
+
     /// Loads on every rank. A rank's own failure is thrown; call through `Agreement`
     /// so that all ranks learn the verdict.
     public init(config: TrainingConfig, comm: Communicator) throws {
@@ -113,9 +120,12 @@ struct FNV1a {
     mutating func add(_ word: UInt64) {
         var w = word
         for _ in 0..<8 {
-            value = (value ^ (w & 0xff)) &* 0x100_0000_01b3
+            add(byte: UInt8(w & 0xff))
             w >>= 8
         }
+    }
+    mutating func add(byte: UInt8) {
+        value = (value ^ UInt64(byte)) &* 0x100_0000_01b3
     }
     mutating func add(_ text: String) {
         for b in text.utf8 { add(UInt64(b)) }

@@ -9,26 +9,41 @@ public final class Reporter {
     private let directory: String?
     private var metricsFile: FileHandle?
 
-    /// `directory` must exist and be writable (checked by `prepareOutput`).
-    public init(isRoot: Bool, directory: String?) throws {
+    /// `directory` must exist and be writable (checked by `prepareOutput`). When
+    /// resuming from the end of epoch `resumeEpoch`, metrics.jsonl keeps the epoch
+    /// lines up to it (later ones are trained again) and grows from there.
+    public init(isRoot: Bool, directory: String?, resumeEpoch: Int? = nil) throws {
         enabled = isRoot
         self.directory = directory
         if isRoot, let directory {
             let path = "\(directory)/metrics.jsonl"
-            FileManager.default.createFile(atPath: path, contents: nil)
-            metricsFile = FileHandle(forWritingAtPath: path)
+            var kept = Data()
+            if let resumeEpoch, let old = FileManager.default.contents(atPath: path) {
+                for line in String(decoding: old, as: UTF8.self).split(separator: "\n") {
+                    let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                    if object?["event"] as? String == "epoch", let e = object?["epoch"] as? Int, e <= resumeEpoch {
+                        kept.append(Data((line + "\n").utf8))
+                    }
+                }
+            }
+            guard FileManager.default.createFile(atPath: path, contents: kept),
+                  let handle = FileHandle(forWritingAtPath: path) else {
+                throw InputErrorFor.out("cannot write '\(path)'")
+            }
+            handle.seekToEndOfFile()
+            metricsFile = handle
         }
     }
 
     /// Creates `directory` if needed and checks that it is writable and holds no
-    /// earlier run's metrics (nothing of the user's is overwritten).
-    public static func prepareOutput(_ directory: String) throws {
+    /// earlier run's metrics unless resuming (nothing of the user's is overwritten).
+    public static func prepareOutput(_ directory: String, resuming: Bool = false) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDir) {
             if !isDir.boolValue { throw InputErrorFor.out("'\(directory)' exists and is not a folder") }
-            if fm.fileExists(atPath: "\(directory)/metrics.jsonl") {
-                throw InputErrorFor.out("'\(directory)' already holds a run (metrics.jsonl); choose a new folder")
+            if !resuming && fm.fileExists(atPath: "\(directory)/metrics.jsonl") {
+                throw InputErrorFor.out("'\(directory)' already holds a run (metrics.jsonl); choose a new folder or continue it with --resume auto")
             }
         } else {
             do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {

@@ -1,35 +1,57 @@
-// A whole training run on one rank: prepare (with agreed verdicts), train for the
-// configured epochs with validation each epoch, test, write outputs.
+// A whole training run on one rank: prepare (with agreed verdicts), resume if asked,
+// train with validation each epoch and checkpoints, stop cleanly on a signal or a
+// bad loss, test, write outputs. Returns the process exit status.
 import Collectives
 import DIR
 import Datasets
 import Foundation
 import NN
 
+/// Exit statuses (README "Running on a cluster").
+public enum ExitStatus {
+    public static let success: Int32 = 0
+    public static let runtimeFailure: Int32 = 1
+    public static let badInput: Int32 = 2
+    public static let preempted: Int32 = 3
+    public static let nonFiniteLoss: Int32 = 4
+    // 5: the step watchdog ended the job (set in CSignals).
+}
+
+/// The parameters to test at the end under `--select best`.
+struct Selection {
+    var epoch: Int
+    var mae = Double.infinity
+    var parameters = [Float]()
+}
+
 public enum TrainingRun {
-    /// Runs training; returns the process exit status (0, or 2 for bad input).
     public static func run(_ config: TrainingConfig, comm: Communicator) -> Int32 {
         do {
-            try execute(config, comm: comm)
-            return 0
+            return try execute(config, comm: comm)
         } catch let error as InputError {
             if comm.isRoot { printError(error.description) }
-            return 2
+            return ExitStatus.badInput
+        } catch let error as CheckpointError {
+            if comm.isRoot { printError(error.description) }
+            return ExitStatus.badInput
+        } catch is SilentFailure {
+            return ExitStatus.badInput
         } catch let error as RemoteFailure {
             if comm.isRoot { printError(error.description) }
-            return 2
+            return ExitStatus.badInput
         } catch {
             if comm.isRoot { printError("error: \(error)") }
-            return 1
+            return ExitStatus.runtimeFailure
         }
     }
 
-    static func execute(_ config: TrainingConfig, comm: Communicator) throws {
+    static func execute(_ config: TrainingConfig, comm: Communicator) throws -> Int32 {
         try config.validate()
+        try Launcher.check(comm)
         try Agreement.together(comm) {
             guard comm.isRoot else { return }
-            if let out = config.outputDirectory { try Reporter.prepareOutput(out) }
-            if let dump = config.fdsDump, FileManager.default.fileExists(atPath: dump) {
+            if let out = config.outputDirectory { try Reporter.prepareOutput(out, resuming: config.resume != nil) }
+            if let dump = config.fdsDump, FileManager.default.fileExists(atPath: dump), config.resume == nil {
                 throw InputError("--fds-dump", "'\(dump)' exists; choose a new file")
             }
         }
@@ -40,16 +62,36 @@ public enum TrainingRun {
         }
         try checkSameEverywhere(config, data, comm)
         configureThreads(config, comm)
-        let reporter = try Reporter(isRoot: comm.isRoot, directory: config.outputDirectory)
+        Preemption.install()
         let trainer = Trainer(config: config, comm: comm, data: data)
+        let identity = Array(try config.identity(globalBatch: trainer.globalBatch).canonicalJSON())
+        let store = config.outputDirectory.map { CheckpointStore(directory: $0, keep: config.keep) }
+        var selection = Selection(epoch: config.epochs)
+        let resumed = try Resume.load(config, identity: identity, data: data, store: store, comm: comm)
+        if let (_, c) = resumed {
+            trainer.restore(c)
+            selection = Selection(epoch: c.bestEpoch, mae: c.bestMAE, parameters: c.bestParameters)
+            if selection.parameters.isEmpty { selection.epoch = config.epochs }
+        }
+        let reporter = try Reporter(isRoot: comm.isRoot, directory: config.outputDirectory,
+                                    resumeEpoch: resumed?.1.epoch)
         reporter.labelWeights(data.labelWeights, binning: data.binning)
         let bundle = data.bundle
         reporter.line("dir-dist: \(comm.size) rank(s), \(bundle.train.count) train / \(bundle.validation.count) val / \(bundle.test.count) test samples, \(data.featureCount) features, global batch \(trainer.globalBatch), \(data.binning.count) bins, \(trainer.model.parameterCount) parameters")
-        var best = (epoch: config.epochs, mae: Double.infinity, params: [Float]())
-        for e in 0..<config.epochs {
+        if let (path, c) = resumed {
+            reporter.line("resumed from \(path) at epoch \(c.epoch + 1), step \(c.step)")
+        }
+        if let seconds = config.stepTimeout { Watchdog.start(seconds: seconds, rank: comm.rank) }
+
+        while trainer.epoch < config.epochs {
+            let e = trainer.epoch
             let start = Clock.now()
             let result = trainer.trainEpoch()
             let seconds = Clock.now() - start
+            if let interruption = result.interruption {
+                return try stop(interruption, at: result.step, epoch: e, trainer: trainer, identity: identity,
+                                selection: selection, store: store, reporter: reporter, comm: comm)
+            }
             let validation = Evaluation.evaluate(bundle.validation, model: trainer.model, data: data,
                                                  config: config, comm: comm)
             reporter.epoch(e, of: config.epochs, trainLoss: result.loss, validation: validation,
@@ -59,20 +101,52 @@ public enum TrainingRun {
                 try reporter.fdsDump(stats, epoch: e + 1, path: dump)
             }
             // Every rank sees the same validation report, so all keep the same copy.
-            if config.selection == .best, let mae = validation.all.mae, mae < best.mae {
-                best = (e + 1, mae, trainer.model.params.array)
+            if config.selection == .best, let mae = validation.all.mae, mae < selection.mae {
+                selection = Selection(epoch: e + 1, mae: mae, parameters: trainer.model.params.array)
+            }
+            let every = config.checkpointEvery
+            if let store, every > 0, (e + 1) % every == 0 || e + 1 == config.epochs {
+                try save(trainer.checkpoint(identity: identity, selection: selection), store, comm)
             }
         }
-        if config.selection == .best, !best.params.isEmpty {
-            trainer.model.params.assign(best.params)
-            reporter.line("testing the parameters of epoch \(best.epoch) (lowest validation MAE \(best.mae))")
+        if config.selection == .best, !selection.parameters.isEmpty {
+            trainer.model.params.assign(selection.parameters)
+            reporter.line("testing the parameters of epoch \(selection.epoch) (lowest validation MAE \(selection.mae))")
         }
         let test = Evaluation.evaluate(bundle.test, model: trainer.model, data: data, config: config, comm: comm)
-        reporter.test(test, epoch: best.epoch, binning: data.binning, trainCounts: data.trainCounts)
-        if comm.isRoot, let out = config.outputDirectory {
-            try ModelFile.write(path: "\(out)/model.bin", config: config, parameters: trainer.model.params.array,
-                                featureStatistics: trainer.featureStatistics)
+        reporter.test(test, epoch: selection.epoch, binning: data.binning, trainCounts: data.trainCounts)
+        try Agreement.together(comm) {
+            if comm.isRoot, let out = config.outputDirectory {
+                try ModelFile.write(path: "\(out)/model.bin", config: config, parameters: trainer.model.params.array,
+                                    featureStatistics: trainer.featureStatistics)
+            }
         }
+        return ExitStatus.success
+    }
+
+    /// A signal: checkpoint and exit 3. A bad loss: keep the last checkpoint, exit 4.
+    static func stop(_ interruption: Trainer.Interruption, at step: Int, epoch e: Int, trainer: Trainer,
+                     identity: [UInt8], selection: Selection, store: CheckpointStore?, reporter: Reporter,
+                     comm: Communicator) throws -> Int32 {
+        switch interruption {
+        case .preempted:
+            if let store {
+                try save(trainer.checkpoint(identity: identity, selection: selection), store, comm)
+                reporter.line("preempted by \(Preemption.signalName) in epoch \(e + 1) after \(step) steps: checkpoint written to \(store.latestPath); continue with --resume auto")
+            } else {
+                reporter.line("preempted by \(Preemption.signalName) in epoch \(e + 1) after \(step) steps: no --out, nothing saved")
+            }
+            return ExitStatus.preempted
+        case .nonFiniteLoss:
+            let last = store.map { FileManager.default.fileExists(atPath: $0.latestPath) ? $0.latestPath : "none written" } ?? "none (no --out)"
+            reporter.error("error: non-finite training loss in epoch \(e + 1), step \(step): training stopped, the step was not applied (last good checkpoint: \(last)); try a lower --lr")
+            return ExitStatus.nonFiniteLoss
+        }
+    }
+
+    /// Rank 0 writes; every rank learns whether it worked.
+    static func save(_ checkpoint: Checkpoint, _ store: CheckpointStore, _ comm: Communicator) throws {
+        try Agreement.together(comm) { if comm.isRoot { try store.write(checkpoint) } }
     }
 
     /// Every rank must train on the same configuration and data (DESIGN §6).

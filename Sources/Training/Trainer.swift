@@ -16,6 +16,11 @@ public final class Trainer {
     public let optimizer: Optimizer
     /// Completed epochs (the next epoch to train).
     public private(set) var epoch = 0
+    /// Next step within the current epoch (non-zero after an interruption or a resume).
+    public private(set) var nextStep = 0
+    /// Global Σ w·l of the current epoch's steps before `nextStep`.
+    public private(set) var carriedLossSum = 0.0
+    private let faults: FaultInjection?
 
     private let input: FloatBuffer
     private let targets: FloatBuffer
@@ -34,7 +39,7 @@ public final class Trainer {
         self.data = data
         let b = config.batchSize
         let model = MLP(inputSize: data.featureCount, hiddenSizes: config.hidden,
-                        maxBatch: max(b, config.evaluationBatch))
+                        maxBatch: max(b, config.evaluationBatch), reductionSlots: 2)
         self.model = model
         switch config.optimizer {
         case .adam:
@@ -49,6 +54,7 @@ public final class Trainer {
         weights = FloatBuffer(count: b)
         dPrediction = FloatBuffer(count: b)
         rows = .allocate(capacity: b)
+        faults = FaultInjection.fromEnvironment(rank: comm.rank)
         bins = .allocate(capacity: b)
         fds = config.fds.map {
             FeatureSmoothingLayer(config: $0, binCount: data.binning.count, featureSize: model.featureSize,
@@ -64,6 +70,27 @@ public final class Trainer {
         bins.deallocate()
     }
 
+    /// The state to save: position, parameters, optimizer and FDS statistics.
+    func checkpoint(identity: [UInt8], selection: Selection) -> Checkpoint {
+        Checkpoint(identity: identity, dataFingerprint: data.fingerprint, weightsFingerprint: data.weightsFingerprint,
+                   epoch: epoch, step: nextStep, epochLossSum: carriedLossSum, seed: config.seed,
+                   parameters: model.params.array, optimizerSteps: optimizer.stepCount,
+                   optimizerState: optimizer.stateBuffers.map { $0.array },
+                   featureStatistics: fds?.statistics.flat ?? [], bestEpoch: selection.epoch,
+                   bestMAE: selection.mae, bestParameters: selection.parameters)
+    }
+
+    /// Continues from `c` (already checked to belong to this configuration and data).
+    func restore(_ c: Checkpoint) {
+        model.params.assign(c.parameters)
+        for (buffer, values) in zip(optimizer.stateBuffers, c.optimizerState) { buffer.assign(values) }
+        optimizer.stepCount = c.optimizerSteps
+        epoch = c.epoch
+        nextStep = c.step
+        carriedLossSum = c.epochLossSum
+        if let fds, !c.featureStatistics.isEmpty { fds.restore(c.featureStatistics) }
+    }
+
     /// FDS statistics, when FDS is on.
     public var featureStatistics: FeatureStatistics? { fds?.statistics }
 
@@ -74,39 +101,74 @@ public final class Trainer {
         return rng.permutation(count)
     }
 
+    public enum Interruption: Equatable, Sendable {
+        /// A rank received SIGUSR1 or SIGTERM; the step was completed.
+        case preempted
+        /// A rank's loss was NaN or infinite; the step was not applied.
+        case nonFiniteLoss
+    }
+
     public struct EpochResult {
-        /// Global mean weighted training loss.
+        /// Global mean weighted training loss (NaN when interrupted).
         public let loss: Double
         /// Seconds this rank spent on FDS (calibration, statistics pass, sync).
         public let fdsSeconds: Double
+        /// Why the epoch stopped early, and at which step (0-based within the epoch).
+        public let interruption: Interruption?
+        public let step: Int
     }
 
-    /// Trains one epoch, then (with FDS) updates the feature statistics.
+    /// Trains the rest of the current epoch (from `nextStep`), then (with FDS) updates
+    /// the feature statistics. All ranks stop at the same step: the stop flags travel
+    /// in the gradient allreduce.
     public func trainEpoch() -> EpochResult {
         fds?.beginEpoch(epoch)
         let n = data.bundle.train.count
         let order = Self.permutation(count: n, seed: config.seed, epoch: epoch)
         let g = globalBatch
         var lossSum = 0.0
+        var step = nextStep
+        var interruption: Interruption?
         order.withUnsafeBufferPointer { order in
-            var start = 0
-            while start < n {
+            while step * g < n {
+                let start = step * g
                 let batch = min(g, n - start)
                 // Rank r's slice of the global batch; r·b.. when the batch is full.
                 let lo = start + comm.rank * batch / comm.size
                 let hi = start + (comm.rank + 1) * batch / comm.size
-                lossSum += step(UnsafeBufferPointer(rebasing: order[lo..<hi]), globalCount: batch)
-                start += batch
+                Watchdog.beat(epoch: epoch, step: step)
+                faults?.beforeStep(epoch: epoch, step: step)
+                let outcome = self.step(UnsafeBufferPointer(rebasing: order[lo..<hi]), globalCount: batch,
+                                        step: step)
+                lossSum += outcome.lossSum
+                if outcome.nonFinite {
+                    interruption = .nonFiniteLoss
+                    break
+                }
+                step += 1
+                if outcome.preempted {
+                    interruption = .preempted
+                    break
+                }
             }
+        }
+        Watchdog.pause()
+        let epochLossSum = comm.allreduce(lossSum) + carriedLossSum
+        if let interruption {
+            nextStep = step
+            carriedLossSum = epochLossSum
+            return EpochResult(loss: .nan, fdsSeconds: fds?.seconds ?? 0, interruption: interruption, step: step)
         }
         fds?.endEpoch(epoch, model: model, data: data, comm: comm)
         epoch += 1
-        return EpochResult(loss: comm.allreduce(lossSum) / Double(n), fdsSeconds: fds?.seconds ?? 0)
+        nextStep = 0
+        carriedLossSum = 0
+        return EpochResult(loss: epochLossSum / Double(n), fdsSeconds: fds?.seconds ?? 0, interruption: nil, step: step)
     }
 
-    /// One optimisation step on this rank's `slice` of a global batch of `globalCount`
-    /// rows. Returns this rank's Σ w_i l_i.
-    private func step(_ slice: UnsafeBufferPointer<Int32>, globalCount: Int) -> Double {
+    /// One optimisation step on this rank's `slice` of a global batch of `globalCount` rows.
+    private func step(_ slice: UnsafeBufferPointer<Int32>, globalCount: Int, step: Int)
+        -> (lossSum: Double, nonFinite: Bool, preempted: Bool) {
         let count = slice.count
         let train = data.bundle.train
         // Gather: standardised rows, targets and weights, contiguous.
@@ -124,16 +186,22 @@ public final class Trainer {
         let prediction = model.head(zc, count: count)
         // Loss: the gradient of the mean over the *global* batch, so the
         // allreduced sum is exactly the gradient of that mean.
-        let lossSum = config.loss.evaluate(
+        var lossSum = config.loss.evaluate(
             prediction: prediction, target: targets.pointer, weights: weights.pointer, count: count,
             scale: 1 / Double(globalCount), dPrediction: dPrediction.pointer)
+        if faults?.poisonsLoss(epoch: epoch, step: step) == true { lossSum = .nan }
         // Backward: head, calibration, then the hidden layers.
         let dz = model.backwardHead(zc, dPrediction: dPrediction.pointer, count: count)
         fds?.backward(dz, bins: bins.baseAddress!, count: count)
         model.backwardFeatures(input.pointer, dFeatures: dz, count: count)
-        // One allreduce of the whole flat gradient buffer.
+        // One allreduce of the whole flat gradient buffer; two extra slots carry this
+        // rank's stop flags, so every rank learns of a signal or a bad loss at once.
+        let flags = model.grads.pointer + model.parameterCount
+        flags[0] = Preemption.requested ? 1 : 0
+        flags[1] = lossSum.isFinite ? 0 : 1
         comm.allreduce(model.grads.buffer)
+        if flags[1] > 0 { return (lossSum, true, false) }
         optimizer.step(params: model.params, grads: model.grads)
-        return lossSum
+        return (lossSum, false, flags[0] > 0)
     }
 }

@@ -51,7 +51,12 @@ struct Train: ParsableCommand {
     @Option(help: "Test the parameters of the last epoch, or of the best validation MAE (last).")
     var select: ModelSelection = .last
 
-    @Option(help: "Output folder: metrics.jsonl, test_per_bin.csv, lds_weights.csv, model.bin.") var out: String?
+    @Option(help: "Output folder: metrics.jsonl, test_per_bin.csv, lds_weights.csv, model.bin, checkpoints.") var out: String?
+
+    @Option(help: "Write a checkpoint into --out every N epochs (0: never).") var checkpointEvery = 0
+    @Option(help: "Numbered checkpoints to keep besides the latest.") var keep = 3
+    @Option(help: "Resume from a checkpoint file, or 'auto' for the newest valid one in --out.") var resume: String?
+    @Option(help: "End the job when one step makes no progress for this many seconds.") var stepTimeout: Double?
 
     func configuration() throws -> TrainingConfig {
         var c = TrainingConfig()
@@ -80,6 +85,10 @@ struct Train: ParsableCommand {
         c.selection = select
         c.fds = try smoothing.configuration()
         c.fdsDump = smoothing.fdsDump
+        c.checkpointEvery = checkpointEvery
+        c.keep = keep
+        c.resume = resume
+        c.stepTimeout = stepTimeout
         try c.validate()
         return c
     }
