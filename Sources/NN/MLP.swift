@@ -103,7 +103,7 @@ public final class MLP {
     /// rescaled by a calibration). `layerDone(prefix)` is told after each layer how
     /// many leading gradient values are final.
     public func backwardFeatures(_ x: UnsafePointer<Float>, dFeatures: UnsafeMutablePointer<Float>,
-                                 count n: Int, layerDone: ((Int) -> Void)? = nil) {
+                                 count n: Int, layerDone: (Int) -> Void = { _ in }) {
         var dy = dFeatures
         var spare = dy == backA.pointer ? backB.pointer : backA.pointer
         for l in stride(from: hidden.count - 1, through: 0, by: -1) {
@@ -112,7 +112,7 @@ public final class MLP {
             let input = l == 0 ? x : UnsafePointer(activations[l - 1].pointer)
             layer.backward(params.pointer, grads: grads.pointer, x: input, dy: dy,
                            dx: l == 0 ? nil : spare, ones: ones.pointer, count: n)
-            layerDone?(layer.offset + layer.parameterCount)
+            layerDone(layer.offset + layer.parameterCount)
             swap(&dy, &spare)
         }
     }

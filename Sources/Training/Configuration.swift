@@ -81,6 +81,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var resume: String?
     /// Watchdog: end the job when one step takes longer than this many seconds.
     public var stepTimeout: Double?
+    /// Start the gradient allreduce in buckets during backward (MPI_Iallreduce).
+    public var overlap = true
+    /// Smallest bucket of the overlapped allreduce.
+    public var bucketBytes = 256 * 1024
     public var outputDirectory: String?
 
     public init() {}
@@ -157,6 +161,8 @@ extension TrainingConfig {
         c.resume = nil
         c.stepTimeout = nil
         c.evaluationBatch = 0
+        c.overlap = true
+        c.bucketBytes = 0
         return c
     }
 }

@@ -30,6 +30,19 @@ public final class Trainer {
     private let bins: UnsafeMutableBufferPointer<Int32>
     /// Feature distribution smoothing between the body and the head, when enabled.
     let fds: FeatureSmoothingLayer?
+    private let reducer: GradientReducer
+
+    /// Seconds per phase of the training steps, summed on this rank since the last reset.
+    public struct PhaseTimes {
+        public var steps = 0
+        public var forward = 0.0
+        public var backward = 0.0
+        /// Waiting for the gradient allreduce after backward (all of it without overlap).
+        public var reduceWait = 0.0
+        public var optimizer = 0.0
+    }
+    public private(set) var times = PhaseTimes()
+    public func resetTimes() { times = PhaseTimes() }
 
     public var globalBatch: Int { comm.size * config.batchSize }
 
@@ -56,6 +69,8 @@ public final class Trainer {
         rows = .allocate(capacity: b)
         faults = FaultInjection.fromEnvironment(rank: comm.rank)
         bins = .allocate(capacity: b)
+        reducer = GradientReducer(comm: comm, gradients: model.grads, overlap: config.overlap,
+                                  bucketBytes: config.bucketBytes)
         fds = config.fds.map {
             FeatureSmoothingLayer(config: $0, binCount: data.binning.count, featureSize: model.featureSize,
                                   maxBatch: model.maxBatch)
@@ -171,6 +186,7 @@ public final class Trainer {
         -> (lossSum: Double, nonFinite: Bool, preempted: Bool) {
         let count = slice.count
         let train = data.bundle.train
+        let t0 = Clock.now()
         // Gather: standardised rows, targets and weights, contiguous.
         for (k, row) in slice.enumerated() {
             rows[k] = row
@@ -190,18 +206,34 @@ public final class Trainer {
             prediction: prediction, target: targets.pointer, weights: weights.pointer, count: count,
             scale: 1 / Double(globalCount), dPrediction: dPrediction.pointer)
         if faults?.poisonsLoss(epoch: epoch, step: step) == true { lossSum = .nan }
-        // Backward: head, calibration, then the hidden layers.
-        let dz = model.backwardHead(zc, dPrediction: dPrediction.pointer, count: count)
-        fds?.backward(dz, bins: bins.baseAddress!, count: count)
-        model.backwardFeatures(input.pointer, dFeatures: dz, count: count)
-        // One allreduce of the whole flat gradient buffer; two extra slots carry this
-        // rank's stop flags, so every rank learns of a signal or a bad loss at once.
+        // Two slots after the gradients carry this rank's stop flags through the
+        // same allreduce, so every rank learns of a signal or a bad loss at once.
         let flags = model.grads.pointer + model.parameterCount
         flags[0] = Preemption.requested ? 1 : 0
         flags[1] = lossSum.isFinite ? 0 : 1
-        comm.allreduce(model.grads.buffer)
-        if flags[1] > 0 { return (lossSum, true, false) }
-        optimizer.step(params: model.params, grads: model.grads)
-        return (lossSum, false, flags[0] > 0)
+        let t1 = Clock.now()
+        // Backward: head, calibration, then the hidden layers; finished gradients
+        // start their allreduce (buckets, last layer first) while backward goes on.
+        reducer.begin()
+        let dz = model.backwardHead(zc, dPrediction: dPrediction.pointer, count: count)
+        reducer.ready(prefix: model.headLayer.parameterCount)
+        fds?.backward(dz, bins: bins.baseAddress!, count: count)
+        let reducer = self.reducer
+        model.backwardFeatures(input.pointer, dFeatures: dz, count: count) { reducer.ready(prefix: $0) }
+        let t2 = Clock.now()
+        reducer.finish()
+        let t3 = Clock.now()
+        var applied = false
+        if flags[1] == 0 {
+            optimizer.step(params: model.params, grads: model.grads)
+            applied = true
+        }
+        let t4 = Clock.now()
+        times.steps += 1
+        times.forward += t1 - t0
+        times.backward += t2 - t1
+        times.reduceWait += t3 - t2
+        times.optimizer += t4 - t3
+        return (lossSum, !applied, flags[0] > 0)
     }
 }

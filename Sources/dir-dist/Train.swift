@@ -57,6 +57,9 @@ struct Train: ParsableCommand {
     @Option(help: "Numbered checkpoints to keep besides the latest.") var keep = 3
     @Option(help: "Resume from a checkpoint file, or 'auto' for the newest valid one in --out.") var resume: String?
     @Option(help: "End the job when one step makes no progress for this many seconds.") var stepTimeout: Double?
+    @Flag(inversion: .prefixedNo, help: "Overlap the gradient allreduce (buckets) with the backward pass.")
+    var overlap = true
+    @Option(help: "Smallest allreduce bucket in KiB when overlapping.") var bucketKib = 256
 
     func configuration() throws -> TrainingConfig {
         var c = TrainingConfig()
@@ -89,6 +92,8 @@ struct Train: ParsableCommand {
         c.keep = keep
         c.resume = resume
         c.stepTimeout = stepTimeout
+        c.overlap = overlap
+        c.bucketBytes = bucketKib * 1024
         try c.validate()
         return c
     }
