@@ -109,6 +109,17 @@ public final class Communicator {
         broadcast(&bytes, root: root)
     }
 
+    /// Blocking point-to-point send and receive (for latency/bandwidth measurements).
+    public func send(_ buffer: UnsafeMutableBufferPointer<UInt8>, to destination: Int, tag: Int = 0) {
+        check(MPI_Send(buffer.baseAddress, Int32(buffer.count), cmpi_uint8(), Int32(destination), Int32(tag), comm),
+              "MPI_Send")
+    }
+
+    public func receive(_ buffer: UnsafeMutableBufferPointer<UInt8>, from source: Int, tag: Int = 0) {
+        check(MPI_Recv(buffer.baseAddress, Int32(buffer.count), cmpi_uint8(), Int32(source), Int32(tag), comm,
+                       cmpi_status_ignore()), "MPI_Recv")
+    }
+
     public func barrier() {
         check(MPI_Barrier(comm), "MPI_Barrier")
     }

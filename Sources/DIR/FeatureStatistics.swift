@@ -10,6 +10,15 @@ public enum FDSStatisticsMode: String, CaseIterable, Codable, Sendable {
     case calibrated
 }
 
+/// When the epoch's statistics are gathered.
+public enum FDSPass: String, CaseIterable, Codable, Sendable {
+    /// A forward pass over the training set with the weights at the end of the epoch (DESIGN §3).
+    case separate
+    /// From the training steps' own forward passes during the epoch, as the reference
+    /// code does: no extra pass, but each sample's features come from the weights of its step.
+    case online
+}
+
 public struct FDSConfig: Codable, Sendable, Equatable {
     public var kernel = Kernel(.gaussian, size: 5, sigma: 2)
     public var momentum = 0.9
@@ -17,6 +26,7 @@ public struct FDSConfig: Codable, Sendable, Equatable {
     public var statistics: FDSStatisticsMode = .raw
     public var startUpdate = 0
     public var startSmooth = 1
+    public var pass: FDSPass = .separate
     public init() {}
 }
 

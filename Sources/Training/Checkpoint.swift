@@ -30,6 +30,8 @@ public struct Checkpoint {
     public var bestEpoch: Int
     public var bestMAE: Double
     public var bestParameters: [Float]
+    /// FDS online pass: the epoch's per-bin sums so far, over all ranks (empty otherwise).
+    public var fdsPartialSums: [Double]
 
     public func encode() -> [UInt8] {
         var p = ByteWriter()
@@ -48,6 +50,7 @@ public struct Checkpoint {
         p.append(Int64(bestEpoch))
         p.append(bestMAE)
         p.append(bestParameters)
+        p.append(fdsPartialSums)
         var file = ByteWriter()
         for b in Self.magic { file.append(b) }
         file.append(Self.version)
@@ -89,7 +92,8 @@ public struct Checkpoint {
                                step: Int(try r.read(Int64.self)), epochLossSum: try r.readDouble(),
                                seed: try r.read(UInt64.self), parameters: try r.readFloats(),
                                optimizerSteps: Int(try r.read(Int64.self)), optimizerState: [],
-                               featureStatistics: [], bestEpoch: 0, bestMAE: .infinity, bestParameters: [])
+                               featureStatistics: [], bestEpoch: 0, bestMAE: .infinity, bestParameters: [],
+                               fdsPartialSums: [])
             let buffers = try r.read(UInt64.self)
             guard buffers <= 8 else { throw ByteReader.Truncated() }
             for _ in 0..<buffers { c.optimizerState.append(try r.readFloats()) }
@@ -97,6 +101,7 @@ public struct Checkpoint {
             c.bestEpoch = Int(try r.read(Int64.self))
             c.bestMAE = try r.readDouble()
             c.bestParameters = try r.readFloats()
+            c.fdsPartialSums = try r.readDoubles()
             guard r.remaining == 0 else { throw CheckpointError(path, "corrupt checkpoint: \(r.remaining) unread bytes") }
             return c
         } catch is ByteReader.Truncated {

@@ -92,7 +92,8 @@ public final class Trainer {
                    parameters: model.params.array, optimizerSteps: optimizer.stepCount,
                    optimizerState: optimizer.stateBuffers.map { $0.array },
                    featureStatistics: fds?.statistics.flat ?? [], bestEpoch: selection.epoch,
-                   bestMAE: selection.mae, bestParameters: selection.parameters)
+                   bestMAE: selection.mae, bestParameters: selection.parameters,
+                   fdsPartialSums: fds?.partialSums(comm) ?? [])
     }
 
     /// Continues from `c` (already checked to belong to this configuration and data).
@@ -104,6 +105,7 @@ public final class Trainer {
         nextStep = c.step
         carriedLossSum = c.epochLossSum
         if let fds, !c.featureStatistics.isEmpty { fds.restore(c.featureStatistics) }
+        fds?.restorePartialSums(c.fdsPartialSums, isRoot: comm.isRoot)
     }
 
     /// FDS statistics, when FDS is on.
@@ -137,7 +139,7 @@ public final class Trainer {
     /// the feature statistics. All ranks stop at the same step: the stop flags travel
     /// in the gradient allreduce.
     public func trainEpoch() -> EpochResult {
-        fds?.beginEpoch(epoch)
+        fds?.beginEpoch(epoch, midEpoch: nextStep > 0)
         let n = data.bundle.train.count
         let order = Self.permutation(count: n, seed: config.seed, epoch: epoch)
         let g = globalBatch

@@ -12,7 +12,7 @@ struct DirDist: ParsableCommand {
             Run under mpirun: every rank trains a replica, gradients are allreduced.
             With no arguments, trains on the embedded Abalone data set.
             """,
-        subcommands: [Train.self, LDS.self],
+        subcommands: [Train.self, LDS.self, Bench.self],
         defaultSubcommand: Train.self)
 
     static func main() {

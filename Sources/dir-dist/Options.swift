@@ -13,6 +13,7 @@ extension FocalActivation: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension ModelSelection: ExpressibleByArgument {}
 extension FDSStatisticsMode: ExpressibleByArgument {}
+extension FDSPass: ExpressibleByArgument {}
 
 struct BinningOptions: ParsableArguments {
     @Option(help: "Number of equal-width label bins (default: integer bins for integer labels, else 50).")
@@ -92,6 +93,8 @@ struct FDSOptions: ParsableArguments {
     var fdsClip: [Double] = [0.1, 10]
 
     @Option(help: "Statistics of raw or calibrated features.") var fdsStats: FDSStatisticsMode = .raw
+    @Option(help: "Statistics from a separate pass at the end of each epoch, or online from the training steps.")
+    var fdsPass: FDSPass = .separate
     @Option(help: "First epoch whose end updates the statistics.") var startUpdate: Int = 0
     @Option(help: "First epoch that calibrates features.") var startSmooth: Int = 1
     @Option(help: "Write per-epoch FDS statistics (counts, norms, cosine similarities) as JSON lines.")
@@ -113,6 +116,7 @@ struct FDSOptions: ParsableArguments {
         c.statistics = fdsStats
         c.startUpdate = startUpdate
         c.startSmooth = startSmooth
+        c.pass = fdsPass
         return c
     }
 }

@@ -55,11 +55,12 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testSignalMidEpochCheckpointsAndResumesExactly() throws {
-        for ranks in [2, 3] {
+        for (ranks, pass) in [(2, "separate"), (3, "online")] {
             let batch = 48 / ranks
-            let full = try uninterrupted(ranks, batch: batch, ["--fds"])
+            let fds = ["--fds", "--fds-pass", pass]
+            let full = try uninterrupted(ranks, batch: batch, fds)
             let out = Paths.temporaryDirectory("sig").appendingPathComponent("run")
-            let stopped = run(ranks, ["--fds", "--epochs", "4", "--batch-size", "\(batch)", "--checkpoint-every", "2", "--out", out.path],
+            let stopped = run(ranks, fds + ["--epochs", "4", "--batch-size", "\(batch)", "--checkpoint-every", "2", "--out", out.path],
                               env: ["DIR_DIST_TEST_FAULT": "signal:rank=\(ranks - 1):epoch=2:step=5"])
             XCTAssertEqual(stopped.status, 3, "preemption exit status: \(stopped.stderr)")
             XCTAssertTrue(stopped.stdout.contains("preempted by SIGUSR1 in epoch 2 after 6 steps"), stopped.stdout)
@@ -67,10 +68,10 @@ final class CheckpointTests: XCTestCase {
             let checkpoint = try Checkpoint.decode(bytes, path: "checkpoint.ckpt")
             XCTAssertEqual(checkpoint.epoch, 1)
             XCTAssertEqual(checkpoint.step, 6)
-            let resumed = run(ranks, ["--fds", "--epochs", "4", "--batch-size", "\(batch)", "--checkpoint-every", "2",
+            let resumed = run(ranks, fds + ["--epochs", "4", "--batch-size", "\(batch)", "--checkpoint-every", "2",
                                       "--resume", "auto", "--out", out.path])
             XCTAssertEqual(resumed.status, 0, resumed.stderr)
-            XCTAssertEqual(try RunOutput(out).parameters(), try full.parameters(), "\(ranks) ranks")
+            XCTAssertEqual(try RunOutput(out).parameters(), try full.parameters(), "\(ranks) ranks, \(pass) FDS pass")
             XCTAssertEqual(try testMetrics(RunOutput(out)), try testMetrics(full), "\(ranks) ranks: metrics")
         }
     }

@@ -46,16 +46,18 @@ final class FDSTrainingTests: XCTestCase {
     func testTrainingWithFDSIsTheSameOnTwoAndThreeRanks() throws {
         let common = ["--synthetic", "1000", "--synthetic-features", "8", "--hidden", "16,16", "--epochs", "4",
                       "--seed", "4", "--lr", "0.002", "--bins", "20", "--fds", "--start-smooth", "1"]
-        var parameters = [[Float]]()
-        for (ranks, batch) in [(1, 48), (2, 24), (3, 16)] {
-            let out = Paths.temporaryDirectory("fdseq").appendingPathComponent("run")
-            let result = MPIRun.run(ranks: ranks, common + ["--batch-size", "\(batch)", "--out", out.path])
-            XCTAssertEqual(result.status, 0, result.stderr)
-            XCTAssertTrue(result.stdout.contains("(fds "), result.stdout)
-            parameters.append(try RunOutput(out).parameters())
+        for pass in ["separate", "online"] {
+            var parameters = [[Float]]()
+            for (ranks, batch) in [(1, 48), (2, 24), (3, 16)] {
+                let out = Paths.temporaryDirectory("fdseq").appendingPathComponent("run")
+                let result = MPIRun.run(ranks: ranks, common + ["--fds-pass", pass, "--batch-size", "\(batch)", "--out", out.path])
+                XCTAssertEqual(result.status, 0, result.stderr)
+                XCTAssertTrue(result.stdout.contains("(fds "), result.stdout)
+                parameters.append(try RunOutput(out).parameters())
+            }
+            Approx.assertClose(parameters[1], parameters[0], rel: 1e-5, abs: 1e-6, "FDS \(pass): 2 ranks × 24 vs 1 rank × 48")
+            Approx.assertClose(parameters[2], parameters[0], rel: 1e-5, abs: 1e-6, "FDS \(pass): 3 ranks × 16 vs 1 rank × 48")
         }
-        Approx.assertClose(parameters[1], parameters[0], rel: 1e-5, abs: 1e-6, "FDS: 2 ranks × 24 vs 1 rank × 48")
-        Approx.assertClose(parameters[2], parameters[0], rel: 1e-5, abs: 1e-6, "FDS: 3 ranks × 16 vs 1 rank × 48")
     }
 
     func testDumpHasOneLinePerEpochWithSimilarityMatrices() throws {

@@ -1,0 +1,145 @@
+// `dir-dist bench`: times real training steps phase by phase on every rank, and
+// measures on the same machine what they are compared with: single-thread sgemm,
+// a standalone allreduce of the gradient buffer, point-to-point latency/bandwidth.
+import Collectives
+import Foundation
+import NN
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct BenchmarkReport {
+    public var ranks = 0
+    public var perRankBatch = 0
+    public var parameters = 0
+    public var stepsMeasured = 0
+    /// Per step, averaged over ranks (and the slowest rank for `step`).
+    public var step = 0.0, forward = 0.0, backward = 0.0, reduceWait = 0.0, optimizer = 0.0
+    public var perRankStep = [Double]()
+    /// FDS per epoch: calibration in steps, statistics pass (with allreduce), smoothing.
+    public var fdsCalibration = 0.0, fdsStatistics = 0.0, fdsSmoothing = 0.0, epochSeconds = 0.0
+    public var samplesPerSecond = 0.0
+    public var flopsPerSample = 0.0
+    public var gflops = 0.0
+    public var sgemmPeak = 0.0
+    public var allreduceSeconds = 0.0
+    public var bytesPerStep = 0
+    public var peakResidentMB = 0.0
+    public var p2pLatency: Double?
+    public var p2pBandwidth: Double?
+
+    /// Fraction of a standalone allreduce that the overlap hid behind backward.
+    public var hidden: Double { allreduceSeconds > 0 ? max(0, 1 - reduceWait / allreduceSeconds) : 0 }
+}
+
+public enum Benchmark {
+    /// Trains `warmup` epochs untimed, then `epochs` timed ones.
+    public static func run(_ config: TrainingConfig, comm: Communicator, warmup: Int, epochs: Int,
+                           pingPong: Bool) throws -> BenchmarkReport {
+        let data = try Agreement.together(comm) { try PreparedData(config: config, comm: comm) }
+        TrainingRun.configureThreads(config, comm)
+        let trainer = Trainer(config: config, comm: comm, data: data)
+        for _ in 0..<warmup { _ = trainer.trainEpoch() }
+        trainer.resetTimes()
+        var r = BenchmarkReport()
+        var fds = [0.0, 0.0, 0.0]
+        let start = Clock.now()
+        for _ in 0..<epochs {
+            _ = trainer.trainEpoch()
+            if let f = trainer.fds { fds = [fds[0] + f.calibrationSeconds, fds[1] + f.statisticsSeconds, fds[2] + f.smoothingSeconds] }
+        }
+        let wall = comm.allreduce(Clock.now() - start, op: .max)
+        let t = trainer.times
+        let n = Double(max(t.steps, 1))
+        r.ranks = comm.size
+        r.perRankBatch = config.batchSize
+        r.parameters = trainer.model.parameterCount
+        r.stepsMeasured = t.steps
+        let sums = [t.forward, t.backward, t.reduceWait, t.optimizer].map { comm.allreduce($0, op: .sum) / Double(comm.size) / n }
+        (r.forward, r.backward, r.reduceWait, r.optimizer) = (sums[0], sums[1], sums[2], sums[3])
+        var mine = [Double](repeating: 0, count: comm.size)
+        mine[comm.rank] = (t.forward + t.backward + t.reduceWait + t.optimizer) / n
+        comm.allreduce(&mine)
+        r.perRankStep = mine
+        r.step = mine.max() ?? 0
+        let perEpoch = fds.map { comm.allreduce($0, op: .max) / Double(epochs) }
+        (r.fdsCalibration, r.fdsStatistics, r.fdsSmoothing) = (perEpoch[0], perEpoch[1], perEpoch[2])
+        r.epochSeconds = wall / Double(epochs)
+        r.samplesPerSecond = Double(data.bundle.train.count * epochs) / wall
+        r.flopsPerSample = flopsPerSample(trainer.model)
+        r.gflops = r.flopsPerSample * r.samplesPerSecond / Double(comm.size) / 1e9
+        r.bytesPerStep = trainer.model.grads.count * MemoryLayout<Float>.stride
+        r.allreduceSeconds = allreduceTime(trainer.model.grads, comm)
+        r.sgemmPeak = sgemmPeak()
+        r.peakResidentMB = comm.allreduce(peakResidentMB(), op: .max)
+        if pingPong && comm.size > 1 { (r.p2pLatency, r.p2pBandwidth) = Self.pingPong(comm) }
+        return r
+    }
+
+    /// Forward 2·in·out per layer; backward 2·in·out for dW and, above the first layer, for dX.
+    static func flopsPerSample(_ model: MLP) -> Double {
+        let layers = model.hidden + [model.headLayer]
+        let macs = layers.map { Double($0.inputSize * $0.outputSize) }
+        return 2 * macs.reduce(0, +) + 2 * macs.reduce(0, +) + 2 * macs.dropFirst().reduce(0, +)
+    }
+
+    /// Mean seconds of one blocking allreduce of the whole gradient buffer.
+    static func allreduceTime(_ grads: FloatBuffer, _ comm: Communicator) -> Double {
+        let scratch = FloatBuffer(count: grads.count)
+        comm.allreduce(scratch.buffer)
+        comm.barrier()
+        let reps = 20
+        let start = Clock.now()
+        for _ in 0..<reps { comm.allreduce(scratch.buffer) }
+        return comm.allreduce((Clock.now() - start) / Double(reps), op: .max)
+    }
+
+    /// Single-thread sgemm 1024³ GFLOP/s on this machine (best of 3).
+    public static func sgemmPeak(size n: Int = 1024) -> Double {
+        let before = BLAS.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(before) }
+        let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n), c = FloatBuffer(count: n * n)
+        for i in 0..<(n * n) { a.pointer[i] = Float(i % 7) * 0.1; b.pointer[i] = Float(i % 5) * 0.1 }
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let start = Clock.now()
+            BLAS.gemm(m: n, n: n, k: n, a: a.pointer, lda: n, b: b.pointer, ldb: n, c: c.pointer, ldc: n)
+            best = min(best, Clock.now() - start)
+        }
+        return 2 * Double(n * n * n) / best / 1e9
+    }
+
+    static func peakResidentMB() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// Ranks 0 and 1: half the round trip of 8 bytes, and bandwidth with 4 MiB messages.
+    static func pingPong(_ comm: Communicator) -> (Double, Double) {
+        func roundTrip(_ bytes: Int, _ reps: Int) -> Double {
+            var buffer = [UInt8](repeating: 1, count: bytes)
+            comm.barrier()
+            let start = Clock.now()
+            buffer.withUnsafeMutableBufferPointer { b in
+                for _ in 0..<reps {
+                    if comm.rank == 0 {
+                        comm.send(b, to: 1)
+                        comm.receive(b, from: 1)
+                    } else if comm.rank == 1 {
+                        comm.receive(b, from: 0)
+                        comm.send(b, to: 0)
+                    }
+                }
+            }
+            return comm.allreduce((Clock.now() - start) / Double(reps), op: .max)
+        }
+        _ = roundTrip(8, 100)
+        let latency = roundTrip(8, 2000) / 2
+        let size = 4 << 20
+        let bandwidth = Double(size) / (roundTrip(size, 20) / 2)
+        return (latency, bandwidth)
+    }
+}
