@@ -18,12 +18,14 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         // Preemption signal flags and the step watchdog (async-signal-safe state in C).
         .target(name: "CSignals"),
+        // Flush-to-zero for denormals (Adam's moments decay into them; x86 is slow there).
+        .target(name: "CFloatEnvironment"),
         // Moves buffers between ranks; knows nothing of models or data.
         .target(name: "Collectives", dependencies: ["CMPI"]),
         // Seeded random streams shared by initialisation, shuffling and data generation.
         .target(name: "PRNG"),
         // Layers, losses, optimizers over flat Float32 buffers; knows nothing of MPI.
-        .target(name: "NN", dependencies: ["CBLAS", "PRNG"]),
+        .target(name: "NN", dependencies: ["CBLAS", "PRNG", "CFloatEnvironment"]),
         // Bins, kernels, LDS, FDS, shot metrics.
         .target(name: "DIR"),
         // CSV / .npy loading, the embedded Abalone set, the synthetic generator.

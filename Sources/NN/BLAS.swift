@@ -1,6 +1,7 @@
 // The BLAS wrapper: the only file that calls cblas_* (STYLE: C at the edge).
 // Row-major single-precision products used by the layers.
 import CBLAS
+import CFloatEnvironment
 
 public enum BLAS {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
@@ -40,4 +41,10 @@ public enum BLAS {
     }
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// Flushes denormals to zero in this thread (see cfloatenv.h); OpenBLAS's own
+    /// threads start from the process's setting when created after this call.
+    public static func flushDenormals() {
+        _ = cfloatenv_flush_denormals()
+    }
 }

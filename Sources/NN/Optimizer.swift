@@ -46,13 +46,27 @@ public final class Adam: Optimizer {
         let correction2Root = (1 - pow(Double(beta2), t)).squareRoot()
         let stepSize = Float(Double(learningRate) / correction1)
         let invRoot2 = Float(1 / correction2Root)
+        let n = params.count
         let p = params.pointer, g = grads.pointer, m = m.pointer, v = v.pointer
         let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
-        for i in 0..<params.count {
+        // Eight lanes at a time: the scalar loop runs 5-7x slower (sqrt and divide
+        // per element, and no vectorisation through four possibly aliasing pointers).
+        var i = 0
+        while i + Lanes.scalarCount <= n {
+            let gi = Lanes.load(g + i) + wd * Lanes.load(p + i)
+            let mi = b1 * Lanes.load(m + i) + (1 - b1) * gi
+            let vi = b2 * Lanes.load(v + i) + (1 - b2) * gi * gi
+            Lanes.store(mi, m + i)
+            Lanes.store(vi, v + i)
+            Lanes.store(Lanes.load(p + i) - stepSize * mi / (vi.squareRoot() * invRoot2 + eps), p + i)
+            i += Lanes.scalarCount
+        }
+        while i < n {
             let gi = g[i] + wd * p[i]
             m[i] = b1 * m[i] + (1 - b1) * gi
             v[i] = b2 * v[i] + (1 - b2) * gi * gi
             p[i] -= stepSize * m[i] / (v[i].squareRoot() * invRoot2 + eps)
+            i += 1
         }
     }
 }
@@ -78,13 +92,35 @@ public final class SGD: Optimizer {
     public func step(params: FloatBuffer, grads: FloatBuffer) {
         let first = stepCount == 0
         stepCount += 1
+        let n = params.count
         let p = params.pointer, g = grads.pointer, buf = velocity.pointer
-        let mu = momentum, lr = learningRate, wd = weightDecay
-        for i in 0..<params.count {
-            let gi = g[i] + wd * p[i]
-            buf[i] = first ? gi : mu * buf[i] + gi
-            p[i] -= lr * (mu == 0 ? gi : buf[i])
+        let mu: Float = first ? 0 : momentum, lr = learningRate, wd = weightDecay
+        var i = 0
+        while i + Lanes.scalarCount <= n {
+            let gi = Lanes.load(g + i) + wd * Lanes.load(p + i)
+            let bi = mu * Lanes.load(buf + i) + gi
+            Lanes.store(bi, buf + i)
+            Lanes.store(Lanes.load(p + i) - lr * (momentum == 0 ? gi : bi), p + i)
+            i += Lanes.scalarCount
         }
+        while i < n {
+            let gi = g[i] + wd * p[i]
+            buf[i] = mu * buf[i] + gi
+            p[i] -= lr * (momentum == 0 ? gi : buf[i])
+            i += 1
+        }
+    }
+}
+
+/// Eight Float lanes, loaded and stored through raw pointers.
+enum Lanes {
+    typealias Vector = SIMD8<Float>
+    static let scalarCount = 8
+    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+    }
+    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 }
 

@@ -38,7 +38,7 @@ public enum Benchmark {
     public static func run(_ config: TrainingConfig, comm: Communicator, warmup: Int, epochs: Int,
                            pingPong: Bool) throws -> BenchmarkReport {
         let data = try Agreement.together(comm) { try PreparedData(config: config, comm: comm) }
-        TrainingRun.configureThreads(config, comm)
+        TrainingRun.configureCompute(config, comm)
         let trainer = Trainer(config: config, comm: comm, data: data)
         for _ in 0..<warmup { _ = trainer.trainEpoch() }
         trainer.resetTimes()

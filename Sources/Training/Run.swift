@@ -61,7 +61,7 @@ public enum TrainingRun {
             return d
         }
         try checkSameEverywhere(config, data, comm)
-        configureThreads(config, comm)
+        configureCompute(config, comm)
         Preemption.install()
         let trainer = Trainer(config: config, comm: comm, data: data)
         let identity = Array(try config.identity(globalBatch: trainer.globalBatch).canonicalJSON())
@@ -162,8 +162,9 @@ public enum TrainingRun {
         }
     }
 
-    /// One BLAS thread per rank when ranks share cores (DESIGN §7).
-    static func configureThreads(_ config: TrainingConfig, _ comm: Communicator) {
+    /// Denormals flushed to zero; one BLAS thread per rank when ranks share cores (DESIGN §7).
+    static func configureCompute(_ config: TrainingConfig, _ comm: Communicator) {
+        BLAS.flushDenormals()
         if let t = config.threads {
             BLAS.setThreads(t)
         } else if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
