@@ -81,8 +81,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var resume: String?
     /// Watchdog: end the job when one step takes longer than this many seconds.
     public var stepTimeout: Double?
-    /// Start the gradient allreduce in buckets during backward (MPI_Iallreduce).
-    public var overlap = true
+    /// Start the gradient allreduce in buckets during backward (MPI_Iallreduce). Off by
+    /// default: on one node over shared memory it measured no gain (docs/performance.md).
+    public var overlap = false
     /// Smallest bucket of the overlapped allreduce.
     public var bucketBytes = 256 * 1024
     public var outputDirectory: String?
@@ -107,6 +108,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         if resume == "auto" && outputDirectory == nil {
             throw InputError("--resume", "'auto' looks for checkpoints in --out DIR; give --out")
         }
+        if bucketBytes < 0 { throw InputError("--bucket-kib", "must be non-negative, got \(bucketBytes / 1024)") }
         if let t = stepTimeout, !(t > 0) { throw InputError("--step-timeout", "must be positive, got \(t)") }
         if let t = threads, t < 1 { throw InputError("--threads", "must be positive, got \(t)") }
         if let kernel = lds {
@@ -161,7 +163,7 @@ extension TrainingConfig {
         c.resume = nil
         c.stepTimeout = nil
         c.evaluationBatch = 0
-        c.overlap = true
+        c.overlap = false
         c.bucketBytes = 0
         return c
     }

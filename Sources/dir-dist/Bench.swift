@@ -23,7 +23,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed epochs.") var epochs = 2
     @Flag(help: "FDS on (bins over the label range).") var fds = false
     @Option(help: "FDS statistics pass: separate or online.") var fdsPass: FDSPass = .separate
-    @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = true
+    @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = false
     @Flag(help: "Also measure point-to-point latency and bandwidth between ranks 0 and 1.") var pingPong = false
     @Option(help: "Append one CSV row (header if the file is new).") var csv: String?
 

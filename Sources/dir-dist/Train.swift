@@ -58,7 +58,7 @@ struct Train: ParsableCommand {
     @Option(help: "Resume from a checkpoint file, or 'auto' for the newest valid one in --out.") var resume: String?
     @Option(help: "End the job when one step makes no progress for this many seconds.") var stepTimeout: Double?
     @Flag(inversion: .prefixedNo, help: "Overlap the gradient allreduce (buckets) with the backward pass.")
-    var overlap = true
+    var overlap = false
     @Option(help: "Smallest allreduce bucket in KiB when overlapping.") var bucketKib = 256
 
     func configuration() throws -> TrainingConfig {

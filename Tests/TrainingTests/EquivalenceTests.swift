@@ -39,6 +39,13 @@ final class EquivalenceTests: XCTestCase {
         try assertEquivalent(ranks: 3, perRankBatch: 16, ["--optimizer", "adam"], "adam")
     }
 
+    /// Buckets reduced with MPI_Iallreduce during backward (tiny buckets, so every layer
+    /// is its own bucket) train the same model as the single fused allreduce.
+    func testOverlappedAllreduceMatchesOneRank() throws {
+        try assertEquivalent(ranks: 2, perRankBatch: 24, ["--overlap", "--bucket-kib", "0"], "overlap, 2 ranks")
+        try assertEquivalent(ranks: 3, perRankBatch: 16, ["--overlap", "--bucket-kib", "0", "--fds"], "overlap, 3 ranks")
+    }
+
     func testEquivalenceHoldsWithLDSWeightsAndFocalLoss() throws {
         try assertEquivalent(ranks: 2, perRankBatch: 24,
                              ["--reweight", "sqrt_inv", "--lds", "--bins", "20", "--loss", "focal_l1"], "lds")
