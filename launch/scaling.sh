@@ -21,8 +21,12 @@ per_rank=${PER_RANK_BATCH:-128}
 epochs=${EPOCHS:-2}
 export DIR_DIST=${DIR_DIST:-$repo/.build/release/dir-dist}
 mkdir -p "$out"
-rm -f "$out"/strong.csv "$out"/weak.csv "$out"/pytorch.csv
+rm -f "$out"/strong.csv "$out"/weak.csv "$out"/compute.csv "$out"/pytorch.csv
 bench=(bench --features "$features" --hidden "$hidden" --epochs "$epochs" --rows $((global * 32)))
+# Compute time per step at small per-rank batches, for the model's predictions.
+for b in 16 32 64; do
+    "$repo/launch/local.sh" 1 "${bench[@]}" --batch-size "$b" --csv "$out/compute.csv" >/dev/null
+done
 for p in $ranks; do
     echo "P=$p: strong (global batch $global), weak (per-rank batch $per_rank)" >&2
     "$repo/launch/local.sh" "$p" "${bench[@]}" --batch-size $((global / p)) --csv "$out/strong.csv" --ping-pong >/dev/null
