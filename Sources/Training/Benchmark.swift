@@ -17,6 +17,8 @@ public struct BenchmarkReport {
     /// Per step, averaged over ranks (and the slowest rank for `step`).
     public var step = 0.0, forward = 0.0, backward = 0.0, reduceWait = 0.0, optimizer = 0.0
     public var perRankStep = [Double]()
+    /// Per rank: forward, backward, allreduce wait, optimizer (seconds per step).
+    public var perRankPhases = [[Double]]()
     /// FDS per epoch: calibration in steps, statistics pass (with allreduce), smoothing.
     public var fdsCalibration = 0.0, fdsStatistics = 0.0, fdsSmoothing = 0.0, epochSeconds = 0.0
     public var samplesPerSecond = 0.0
@@ -58,11 +60,13 @@ public enum Benchmark {
         r.stepsMeasured = t.steps
         let sums = [t.forward, t.backward, t.reduceWait, t.optimizer].map { comm.allreduce($0, op: .sum) / Double(comm.size) / n }
         (r.forward, r.backward, r.reduceWait, r.optimizer) = (sums[0], sums[1], sums[2], sums[3])
-        var mine = [Double](repeating: 0, count: comm.size)
-        mine[comm.rank] = (t.forward + t.backward + t.reduceWait + t.optimizer) / n
-        comm.allreduce(&mine)
-        r.perRankStep = mine
-        r.step = mine.max() ?? 0
+        // Each rank fills its own row; a sum-allreduce gathers the table on every rank.
+        var table = [Double](repeating: 0, count: 4 * comm.size)
+        for (k, v) in [t.forward, t.backward, t.reduceWait, t.optimizer].enumerated() { table[4 * comm.rank + k] = v / n }
+        comm.allreduce(&table)
+        r.perRankPhases = (0..<comm.size).map { Array(table[(4 * $0)..<(4 * $0 + 4)]) }
+        r.perRankStep = r.perRankPhases.map { $0.reduce(0, +) }
+        r.step = r.perRankStep.max() ?? 0
         let perEpoch = fds.map { comm.allreduce($0, op: .max) / Double(epochs) }
         (r.fdsCalibration, r.fdsStatistics, r.fdsSmoothing) = (perEpoch[0], perEpoch[1], perEpoch[2])
         r.epochSeconds = wall / Double(epochs)

@@ -69,7 +69,12 @@ struct Bench: ParsableCommand {
         lines.append("  backward         \(ms(r.backward))")
         lines.append("  allreduce wait   \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)); hidden behind backward: \(String(format: "%.0f%%", 100 * r.hidden)))")
         lines.append("  optimizer        \(ms(r.optimizer))")
-        lines.append("  step (slowest)   \(ms(r.step))   per rank: " + r.perRankStep.map { String(format: "%.3f", $0 * 1e3) }.joined(separator: " ") + " ms")
+        lines.append("  step (slowest)   \(ms(r.step))")
+        lines.append("per rank (ms): rank  forward  backward  allreduce  optimizer  step")
+        for (rank, phases) in r.perRankPhases.enumerated() {
+            lines.append(String(format: "               %4d %8.3f %9.3f %10.3f %10.3f %6.3f", rank, phases[0] * 1e3, phases[1] * 1e3,
+                                phases[2] * 1e3, phases[3] * 1e3, r.perRankStep[rank] * 1e3))
+        }
         if fds {
             let share = (r.fdsCalibration + r.fdsStatistics + r.fdsSmoothing) / r.epochSeconds
             lines.append(String(format: "FDS per epoch: calibration %.1f ms, statistics pass %.1f ms, smoothing+broadcast %.1f ms = %.1f%% of the %.1f ms epoch",
