@@ -28,7 +28,7 @@ public final class Reporter {
             }
             guard FileManager.default.createFile(atPath: path, contents: kept),
                   let handle = FileHandle(forWritingAtPath: path) else {
-                throw InputErrorFor.out("cannot write '\(path)'")
+                throw InputError("--out", "cannot write '\(path)'")
             }
             handle.seekToEndOfFile()
             metricsFile = handle
@@ -41,18 +41,18 @@ public final class Reporter {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDir) {
-            if !isDir.boolValue { throw InputErrorFor.out("'\(directory)' exists and is not a folder") }
+            if !isDir.boolValue { throw InputError("--out", "'\(directory)' exists and is not a folder") }
             if !resuming && fm.fileExists(atPath: "\(directory)/metrics.jsonl") {
-                throw InputErrorFor.out("'\(directory)' already holds a run (metrics.jsonl); choose a new folder or continue it with --resume auto")
+                throw InputError("--out", "'\(directory)' already holds a run (metrics.jsonl); choose a new folder or continue it with --resume auto")
             }
         } else {
             do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-                throw InputErrorFor.out("cannot create '\(directory)'")
+                throw InputError("--out", "cannot create '\(directory)'")
             }
         }
         let probe = "\(directory)/.dir-dist-write-test"
         guard fm.createFile(atPath: probe, contents: Data("ok".utf8)) else {
-            throw InputErrorFor.out("cannot write into '\(directory)'")
+            throw InputError("--out", "cannot write into '\(directory)'")
         }
         try? fm.removeItem(atPath: probe)
     }
@@ -171,8 +171,4 @@ public final class Reporter {
         "{\"all\":\(json(r.all))," + Shot.allCases.map { "\"\($0.rawValue)\":\(json(r.shots[$0]!))" }
             .joined(separator: ",") + "}"
     }
-}
-
-enum InputErrorFor {
-    static func out(_ message: String) -> Error { InputError("--out", message) }
 }
