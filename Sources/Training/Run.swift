@@ -165,6 +165,7 @@ public enum TrainingRun {
     /// Denormals flushed to zero; one BLAS thread per rank when ranks share cores (DESIGN §7).
     static func configureCompute(_ config: TrainingConfig, _ comm: Communicator) {
         BLAS.flushDenormals()
+        defer { BLAS.warmUp() }
         if let t = config.threads {
             BLAS.setThreads(t)
         } else if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
