@@ -145,8 +145,8 @@ public enum TrainingRun {
     }
 
     /// Rank 0 writes; every rank learns whether it worked.
-    static func save(_ checkpoint: Checkpoint, _ store: CheckpointStore, _ comm: Communicator) throws {
-        try Agreement.together(comm) { if comm.isRoot { try store.write(checkpoint) } }
+    static func save(_ checkpoint: Checkpoint?, _ store: CheckpointStore, _ comm: Communicator) throws {
+        try Agreement.together(comm) { if let checkpoint { try store.write(checkpoint) } }
     }
 
     /// Every rank must train on the same configuration and data (DESIGN §6).

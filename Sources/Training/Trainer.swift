@@ -85,15 +85,18 @@ public final class Trainer {
         bins.deallocate()
     }
 
-    /// The state to save: position, parameters, optimizer and FDS statistics.
-    func checkpoint(identity: [UInt8], selection: Selection) -> Checkpoint {
-        Checkpoint(identity: identity, dataFingerprint: data.fingerprint, weightsFingerprint: data.weightsFingerprint,
-                   epoch: epoch, step: nextStep, epochLossSum: carriedLossSum, seed: config.seed,
-                   parameters: model.params.array, optimizerSteps: optimizer.stepCount,
-                   optimizerState: optimizer.stateBuffers.map { $0.array },
-                   featureStatistics: fds?.statistics.flat ?? [], bestEpoch: selection.epoch,
-                   bestMAE: selection.mae, bestParameters: selection.parameters,
-                   fdsPartialSums: fds?.partialSums(comm) ?? [])
+    /// The state to save: position, parameters, optimizer and FDS statistics. Every
+    /// rank takes part (the FDS online sums are reduced); only rank 0 gets the copy.
+    func checkpoint(identity: [UInt8], selection: Selection) -> Checkpoint? {
+        let partialSums = fds?.partialSums(comm) ?? []
+        guard comm.isRoot else { return nil }
+        return Checkpoint(identity: identity, dataFingerprint: data.fingerprint, weightsFingerprint: data.weightsFingerprint,
+                          epoch: epoch, step: nextStep, epochLossSum: carriedLossSum, seed: config.seed,
+                          parameters: model.params.array, optimizerSteps: optimizer.stepCount,
+                          optimizerState: optimizer.stateBuffers.map { $0.array },
+                          featureStatistics: fds?.statistics.flat ?? [], bestEpoch: selection.epoch,
+                          bestMAE: selection.mae, bestParameters: selection.parameters,
+                          fdsPartialSums: partialSums)
     }
 
     /// Continues from `c` (already checked to belong to this configuration and data).
