@@ -14,8 +14,6 @@ final class GradientReducer {
     private var pending: [PendingReduction]
     /// Start of the gradients not yet handed to a bucket.
     private var started = 0
-    /// Seconds spent waiting for reductions after backward (the part not hidden).
-    private(set) var waitSeconds = 0.0
 
     init(comm: Communicator, gradients: FloatBuffer, overlap: Bool, bucketBytes: Int) {
         self.comm = comm
@@ -45,15 +43,11 @@ final class GradientReducer {
 
     /// After backward: reduce what is left (with the flag slots) and wait for everything.
     func finish() {
-        let start = Clock.now()
         if overlap {
             pending.append(comm.startAllreduce(UnsafeMutableBufferPointer(rebasing: buffer[started...])))
             for i in pending.indices { pending[i].wait() }
         } else {
             comm.allreduce(buffer)
         }
-        waitSeconds += Clock.now() - start
     }
-
-    func resetTimer() { waitSeconds = 0 }
 }
