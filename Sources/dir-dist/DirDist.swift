@@ -1,6 +1,7 @@
 // The `dir-dist` command: parsing and wiring only (STYLE habit 6).
 // Bad usage prints one `error:` line (from rank 0 only) and exits with status 2.
 import ArgumentParser
+import Collectives
 import Foundation
 
 @main
@@ -26,22 +27,26 @@ struct DirDist: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            if isRankZero {
-                let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-                var text = Substring(message)
-                for prefix in ["Error: ", "error: "] where text.hasPrefix(prefix) { text = text.dropFirst(prefix.count) }
-                let line = "error: \(text)"
-                FileHandle.standardError.write(Data((line + "\n").utf8))
-            }
+            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            var text = Substring(message)
+            for prefix in ["Error: ", "error: "] where text.hasPrefix(prefix) { text = text.dropFirst(prefix.count) }
+            reportUsageError("error: \(text)")
             Foundation.exit(2)
         }
     }
 
-    /// Before MPI is initialised the rank is only known from the launcher's environment.
-    static var isRankZero: Bool {
-        let env = ProcessInfo.processInfo.environment
-        let rank = env["OMPI_COMM_WORLD_RANK"] ?? env["PMIX_RANK"] ?? env["PMI_RANK"] ?? "0"
-        return rank == "0"
+    /// Every rank parsed the same arguments and failed the same way; only rank 0 speaks.
+    /// Under mpirun the ranks meet in a barrier first: a rank that exited at once would
+    /// make mpirun kill rank 0 before its line is written.
+    static func reportUsageError(_ line: String) {
+        guard let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 else {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            return
+        }
+        let comm = Communicator()
+        if comm.isRoot { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        comm.barrier()
+        comm.finalize()
     }
 }
 

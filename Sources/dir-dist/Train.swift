@@ -128,6 +128,9 @@ struct Train: ParsableCommand {
         }
         let comm = Communicator()
         let status = TrainingRun.run(config, comm: comm)
+        // Rank 0 has printed any error; the barrier keeps the others from exiting
+        // non-zero first, which would make mpirun kill rank 0 before its line is out.
+        if status != 0 { comm.barrier() }
         comm.finalize()
         if status != 0 { Foundation.exit(status) }
     }
