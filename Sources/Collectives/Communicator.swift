@@ -1,5 +1,6 @@
 // The one door to MPI: rank, size, allreduce, broadcast, barrier, abort.
-// Only this file calls MPI_*; it knows nothing of models, data or files.
+// Only this module calls MPI_* (node shared memory is in SharedSegments.swift);
+// it knows nothing of models, data or files.
 import CMPI
 
 #if canImport(Glibc)
@@ -45,6 +46,13 @@ public final class Communicator {
     /// Ranks on this node (MPI_COMM_TYPE_SHARED), for choosing BLAS threads.
     public let localSize: Int
     private let comm: MPI_Comm
+    /// The ranks of this node, in world order (for shared memory windows).
+    let node: MPI_Comm?
+    /// Shared memory windows, freed (collectively) in `finalize()`.
+    var windows = [MPI_Win?]()
+
+    /// True when every rank runs on this node, so all can share memory.
+    public var isSingleNode: Bool { localSize == size }
 
     public var isRoot: Bool { rank == 0 }
 
@@ -65,11 +73,12 @@ public final class Communicator {
         MPI_Comm_split_type(comm, cmpi_comm_type_shared(), r, cmpi_info_null(), &node)
         var ls: Int32 = 1
         MPI_Comm_size(node, &ls)
-        MPI_Comm_free(&node)
+        self.node = node
         localSize = Int(ls)
     }
 
     public func finalize() {
+        freeWindows()
         MPI_Finalize()
     }
 
@@ -120,6 +129,17 @@ public final class Communicator {
                        cmpi_status_ignore()), "MPI_Recv")
     }
 
+    /// In-place gather of every rank's block: rank r contributes `buffer[offsets[r]..<offsets[r + 1]]`
+    /// and afterwards every rank holds all blocks. `offsets` has size + 1 entries.
+    public func allgather(_ buffer: UnsafeMutableBufferPointer<Float>, offsets: [Int]) {
+        precondition(offsets.count == size + 1 && offsets.last! <= buffer.count, "allgather: bad offsets \(offsets)")
+        guard size > 1 else { return }
+        let counts = (0..<size).map { Int32(offsets[$0 + 1] - offsets[$0]) }
+        let displacements = offsets.dropLast().map { Int32($0) }
+        check(MPI_Allgatherv(cmpi_in_place(), 0, cmpi_datatype_null(), buffer.baseAddress, counts, displacements,
+                             cmpi_float(), comm), "MPI_Allgatherv")
+    }
+
     public func barrier() {
         check(MPI_Barrier(comm), "MPI_Barrier")
     }
@@ -142,7 +162,7 @@ public final class Communicator {
         return PendingReduction(request: request)
     }
 
-    private func check(_ code: Int32, _ what: String) {
+    func check(_ code: Int32, _ what: String) {
         if code != cmpi_success() {
             let line = "rank \(rank): \(what) failed with MPI error \(code)\n"
             _ = line.withCString { write(2, $0, strlen($0)) }

@@ -1,6 +1,7 @@
 // A test helper run under real mpirun by CollectivesTests: exercises allreduce
-// (sum, min, max), broadcast and the non-blocking allreduce for several sizes and
-// element types, checks every result against the closed form, and reports per rank.
+// (sum, min, max), broadcast, the non-blocking allreduce, allgather and node shared
+// memory for several sizes and element types, checks every result against the closed
+// form, and reports per rank.
 import Collectives
 import Foundation
 
@@ -47,6 +48,40 @@ final class Probe {
         }
     }
 
+    /// Uneven blocks (one empty): each rank fills its own, all see all.
+    func checkAllgather() {
+        let bounds = [0] + (1...p).map { min(37 * $0 * $0, 37 * p * p) }
+        var offsets = bounds
+        if p > 1 { offsets[1] = 0 }  // rank 0's block is empty
+        var buffer = [Float](repeating: -1, count: offsets[p])
+        for i in offsets[r]..<offsets[r + 1] { buffer[i] = Float(Self.value(r, i)) }
+        buffer.withUnsafeMutableBufferPointer { comm.allgather($0, offsets: offsets) }
+        for q in 0..<p {
+            for i in offsets[q]..<offsets[q + 1] { expect(buffer[i] == Float(Self.value(q, i)), "allgather block \(q) [\(i)]") }
+        }
+    }
+
+    /// Every rank writes its segment; after synchronize every rank reads every segment,
+    /// then writes into a peer's segment, and the owner sees it after the next one.
+    func checkSharedSegments() {
+        guard comm.isSingleNode else { return }
+        let count = 1000 + 16 * r
+        let shared = comm.sharedSegments(count: count)
+        for q in 0..<p { expect(shared.count(q) == 1000 + 16 * q, "segment \(q) has \(shared.count(q)) Floats") }
+        let mine = shared.segment(r)
+        expect((0..<count).allSatisfy { mine[$0] == 0 }, "own segment starts zeroed")
+        for i in 0..<count { mine[i] = Float(Self.value(r, i)) }
+        shared.synchronize()
+        for q in 0..<p {
+            let segment = shared.segment(q)
+            expect((0..<shared.count(q)).allSatisfy { segment[$0] == Float(Self.value(q, $0)) }, "segment \(q) seen by rank \(r)")
+        }
+        shared.synchronize()
+        shared.segment((r + 1) % p)[0] = Float(1000 + r)
+        shared.synchronize()
+        expect(mine[0] == Float(1000 + (r + p - 1) % p), "rank \(r) sees its left neighbour's store: \(mine[0])")
+    }
+
     func run() -> Int32 {
         checkType(Float.self, { Float($0) }, "Float")
         checkType(Double.self, { Double($0) }, "Double")
@@ -61,6 +96,9 @@ final class Probe {
             pending.wait()
         }
         for i in 0..<4096 { expect(buffer[i] == Float((0..<p).map { Self.value($0, i) }.reduce(0, +)), "Iallreduce [\(i)]") }
+
+        checkAllgather()
+        checkSharedSegments()
 
         var text = Array("hello from rank \(p - 1)".utf8)
         if r != p - 1 { text = [] }

@@ -1,5 +1,6 @@
-// The communicator on real ranks: allreduce (sum/min/max), broadcast and the
-// non-blocking allreduce, for Float, Double, Int and Int64, on 1, 2 and 3 ranks.
+// The communicator on real ranks: allreduce (sum/min/max), broadcast, the
+// non-blocking allreduce, allgather and shared segments, for Float, Double, Int and
+// Int64, on 1, 2 and 3 ranks.
 import TestSupport
 import XCTest
 
