@@ -6,6 +6,8 @@
 public final class FloatBuffer {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
+    /// Keeps borrowed memory alive; nil when the buffer owns its allocation.
+    private let owner: AnyObject?
 
     public init(count: Int) {
         self.count = count
@@ -13,9 +15,18 @@ public final class FloatBuffer {
             byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
+        owner = nil
     }
 
-    deinit { pointer.deallocate() }
+    /// A view of `count` Floats at `pointer` that `owner` keeps alive (for example a
+    /// segment of memory shared between ranks); never deallocated by the buffer.
+    public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
+        self.count = count
+        self.pointer = pointer
+        self.owner = owner
+    }
+
+    deinit { if owner == nil { pointer.deallocate() } }
 
     public var buffer: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: pointer, count: count)

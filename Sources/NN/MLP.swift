@@ -30,9 +30,18 @@ public final class MLP {
     public var featureSize: Int { hiddenSizes.last! }
     public var parameterCount: Int { params.count }
 
+    /// Length of the flat parameter buffer of such a model.
+    public static func parameterCount(inputSize: Int, hiddenSizes: [Int]) -> Int {
+        let sizes = [inputSize] + hiddenSizes + [1]
+        return (0..<(sizes.count - 1)).reduce(0) { $0 + sizes[$1] * sizes[$1 + 1] + sizes[$1 + 1] }
+    }
+
     /// `reductionSlots` extra Floats follow the gradients in `grads`, so values that
-    /// must travel with them (stop flags) share the one allreduce.
-    public init(inputSize: Int, hiddenSizes: [Int], maxBatch: Int, reductionSlots: Int = 0) {
+    /// must travel with them (stop flags) share the one allreduce. `params` and
+    /// `grads`, when given, are storage to use instead of new buffers (memory
+    /// shared between ranks); `grads` must hold the reduction slots too.
+    public init(inputSize: Int, hiddenSizes: [Int], maxBatch: Int, reductionSlots: Int = 0,
+                params: FloatBuffer? = nil, grads: FloatBuffer? = nil) {
         precondition(!hiddenSizes.isEmpty && hiddenSizes.allSatisfy { $0 > 0 },
                      "MLP needs at least one positive hidden size, got \(hiddenSizes)")
         self.inputSize = inputSize
@@ -54,8 +63,11 @@ public final class MLP {
         }
         hidden = layers
         headLayer = head
-        params = FloatBuffer(count: offset)
-        grads = FloatBuffer(count: offset + reductionSlots)
+        precondition(params.map { $0.count == offset } ?? true, "params storage must hold \(offset) Floats")
+        precondition(grads.map { $0.count >= offset + reductionSlots } ?? true,
+                     "grads storage must hold \(offset + reductionSlots) Floats")
+        self.params = params ?? FloatBuffer(count: offset)
+        self.grads = grads ?? FloatBuffer(count: offset + reductionSlots)
         activations = hiddenSizes.map { FloatBuffer(count: $0 * rows) }
         let widest = sizes.max()!
         backA = FloatBuffer(count: widest * rows)

@@ -12,7 +12,17 @@ public protocol Optimizer: AnyObject {
     var stepCount: Int { get set }
     /// Flat state buffers, each of the parameter count (for checkpoints).
     var stateBuffers: [FloatBuffer] { get }
-    func step(params: FloatBuffer, grads: FloatBuffer)
+    /// One step on the elements `range` of the flat buffers (`params[i]`, `grads[i]` and
+    /// the state for i in range): the whole model, or the shard a rank updates when
+    /// ranks split the update. Elementwise, so shards give the same values as the whole.
+    func step(params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, range: Range<Int>)
+}
+
+extension Optimizer {
+    /// One step on every parameter.
+    public func step(params: FloatBuffer, grads: FloatBuffer) {
+        step(params: params.pointer, grads: grads.pointer, range: 0..<params.count)
+    }
 }
 
 /// Adam (Kingma & Ba) as torch.optim.Adam: bias-corrected moments,
@@ -39,15 +49,15 @@ public final class Adam: Optimizer {
         v = FloatBuffer(count: parameterCount)
     }
 
-    public func step(params: FloatBuffer, grads: FloatBuffer) {
+    public func step(params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, range: Range<Int>) {
         stepCount += 1
         let t = Double(stepCount)
         let correction1 = 1 - pow(Double(beta1), t)
         let correction2Root = (1 - pow(Double(beta2), t)).squareRoot()
         let stepSize = Float(Double(learningRate) / correction1)
         let invRoot2 = Float(1 / correction2Root)
-        let n = params.count
-        let p = params.pointer, g = grads.pointer, m = m.pointer, v = v.pointer
+        let n = range.count, lo = range.lowerBound
+        let p = params + lo, g = grads + lo, m = m.pointer + lo, v = v.pointer + lo
         let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
         // Eight lanes at a time: the scalar loop runs 5-7x slower (sqrt and divide
         // per element, and no vectorisation through four possibly aliasing pointers).
@@ -89,11 +99,11 @@ public final class SGD: Optimizer {
         velocity = FloatBuffer(count: parameterCount)
     }
 
-    public func step(params: FloatBuffer, grads: FloatBuffer) {
+    public func step(params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, range: Range<Int>) {
         let first = stepCount == 0
         stepCount += 1
-        let n = params.count
-        let p = params.pointer, g = grads.pointer, buf = velocity.pointer
+        let n = range.count, lo = range.lowerBound
+        let p = params + lo, g = grads + lo, buf = velocity.pointer + lo
         let mu: Float = first ? 0 : momentum, lr = learningRate, wd = weightDecay
         var i = 0
         while i + Lanes.scalarCount <= n {
@@ -116,7 +126,7 @@ public final class SGD: Optimizer {
 enum Lanes {
     typealias Vector = SIMD8<Float>
     static let scalarCount = 8
-    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> Vector {
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector {
         UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
     }
     @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {

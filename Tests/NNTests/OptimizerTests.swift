@@ -41,4 +41,30 @@ final class OptimizerTests: XCTestCase {
         }
         Approx.assertClose(params.array.map(Double.init), p, rel: 1e-6, "SGD parameters")
     }
+
+    /// Ranks that split the update each step one shard; the shards together must give
+    /// exactly the whole-buffer step (the update is elementwise).
+    func testStepsOnShardsEqualOneWholeStep() {
+        let n = 37
+        let gradientSteps = (0..<3).map { t in (0..<n).map { Float(sin(Double(7 * $0 + t))) } }
+        let makers: [(String, () -> Optimizer)] = [
+            ("adam", { Adam(parameterCount: n, learningRate: 0.01, weightDecay: 0.1) }),
+            ("sgd", { SGD(parameterCount: n, learningRate: 0.01, momentum: 0.9, weightDecay: 0.1) }),
+        ]
+        for (name, make) in makers {
+            let whole = make(), shards = [make(), make(), make()]
+            let bounds = [0, 16, 16, n]  // the middle shard is empty
+            let p1 = FloatBuffer(count: n), p2 = FloatBuffer(count: n), g = FloatBuffer(count: n)
+            p1.assign((0..<n).map { Float($0) / 10 })
+            p2.copy(from: p1)
+            for step in gradientSteps {
+                g.assign(step)
+                whole.step(params: p1, grads: g)
+                for (k, optimizer) in shards.enumerated() {
+                    optimizer.step(params: p2.pointer, grads: g.pointer, range: bounds[k]..<bounds[k + 1])
+                }
+            }
+            XCTAssertEqual(p2.array, p1.array, "\(name): sharded steps")
+        }
+    }
 }
