@@ -11,6 +11,8 @@ import Glibc
 
 public struct BenchmarkReport {
     public var ranks = 0
+    /// How gradients were summed: "shared-memory", "allreduce" or "overlapped-allreduce".
+    public var sync = ""
     public var perRankBatch = 0
     public var parameters = 0
     public var stepsMeasured = 0
@@ -31,7 +33,7 @@ public struct BenchmarkReport {
     public var p2pLatency: Double?
     public var p2pBandwidth: Double?
 
-    /// Fraction of a standalone allreduce that the overlap hid behind backward.
+    /// Fraction of a standalone allreduce that the overlap (or shared memory) saved.
     public var hidden: Double { allreduceSeconds > 0 ? max(0, 1 - reduceWait / allreduceSeconds) : 0 }
 }
 
@@ -55,6 +57,7 @@ public enum Benchmark {
         let t = trainer.times
         let n = Double(max(t.steps, 1))
         r.ranks = comm.size
+        r.sync = trainer.sharesMemory ? "shared-memory" : config.overlap && comm.size > 1 ? "overlapped-allreduce" : "allreduce"
         r.perRankBatch = config.batchSize
         r.parameters = trainer.model.parameterCount
         r.stepsMeasured = t.steps

@@ -1,5 +1,6 @@
 // Everything a training run depends on, as one Codable value: the CLI builds it,
 // every rank checks it agrees, checkpoints store it.
+import Collectives
 import DIR
 import Foundation
 import Datasets
@@ -86,6 +87,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var overlap = false
     /// Smallest bucket of the overlapped allreduce.
     public var bucketBytes = 256 * 1024
+    /// When all ranks run on one node (and without overlap): sum gradients in MPI-3
+    /// shared memory, keep one parameter copy, and split the optimizer update among
+    /// the ranks, instead of an allreduce (docs/performance.md).
+    public var sharedMemory = true
     public var outputDirectory: String?
 
     public init() {}
@@ -139,6 +144,13 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 }
 
 extension TrainingConfig {
+    /// Whether the gradient sum goes through shared memory rather than an allreduce.
+    public func usesSharedMemory(_ comm: Communicator) -> Bool {
+        sharedMemory && !overlap && comm.size > 1 && comm.isSingleNode
+    }
+}
+
+extension TrainingConfig {
     /// JSON with sorted keys: the same bytes on every rank (hashes, checkpoints).
     public func canonicalJSON() throws -> Data {
         let encoder = JSONEncoder()
@@ -165,6 +177,7 @@ extension TrainingConfig {
         c.evaluationBatch = 0
         c.overlap = false
         c.bucketBytes = 0
+        c.sharedMemory = true
         return c
     }
 }

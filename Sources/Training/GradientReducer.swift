@@ -4,9 +4,12 @@
 import Collectives
 import NN
 
-/// Sums the flat gradient buffer (plus its trailing flag slots) over all ranks.
+/// Sums the flat gradient buffer (plus its trailing flag slots) over all ranks;
+/// every rank then takes the same optimizer step on its own copy of the parameters.
 /// The buffer is laid out head first, so finished gradients form a growing prefix.
-final class GradientReducer {
+final class GradientReducer: GradientSync {
+    let params: FloatBuffer
+    let gradients: FloatBuffer
     private let comm: Communicator
     private let buffer: UnsafeMutableBufferPointer<Float>
     private let overlap: Bool
@@ -15,8 +18,10 @@ final class GradientReducer {
     /// Start of the gradients not yet handed to a bucket.
     private var started = 0
 
-    init(comm: Communicator, gradients: FloatBuffer, overlap: Bool, bucketBytes: Int) {
+    init(comm: Communicator, parameterCount: Int, reductionSlots: Int, overlap: Bool, bucketBytes: Int) {
         self.comm = comm
+        params = FloatBuffer(count: parameterCount)
+        gradients = FloatBuffer(count: parameterCount + reductionSlots)
         buffer = gradients.buffer
         self.overlap = overlap && comm.size > 1
         bucketElements = max(1, bucketBytes / MemoryLayout<Float>.stride)
@@ -24,14 +29,12 @@ final class GradientReducer {
         pending.reserveCapacity(64)
     }
 
-    /// Before backward.
     func begin() {
         started = 0
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Backward has finished the first `prefix` gradient values: start a bucket
-    /// once enough are ready, and let earlier buckets progress.
+    /// Starts a bucket once enough gradients are ready, and lets earlier buckets progress.
     func ready(prefix: Int) {
         guard overlap else { return }
         if prefix - started >= bucketElements {
@@ -41,13 +44,29 @@ final class GradientReducer {
         for i in pending.indices { _ = pending[i].test() }
     }
 
-    /// After backward: reduce what is left (with the flag slots) and wait for everything.
-    func finish() {
+    /// Reduces what is left (with the flag slots) and waits for everything.
+    func finish() -> StopFlags {
         if overlap {
             pending.append(comm.startAllreduce(UnsafeMutableBufferPointer(rebasing: buffer[started...])))
             for i in pending.indices { pending[i].wait() }
         } else {
             comm.allreduce(buffer)
         }
+        return StopFlags(sums: gradients.pointer + params.count)
+    }
+
+    func apply(_ optimizer: Optimizer) {
+        optimizer.step(params: params, grads: gradients)
+    }
+
+    /// Every rank updated every parameter: the state is already whole.
+    func gatherOptimizerState(_ optimizer: Optimizer) {}
+
+    func shareInitialParameters() {
+        comm.broadcast(params.buffer)
+    }
+
+    func setParameters(_ values: [Float]) {
+        params.assign(values)
     }
 }

@@ -110,7 +110,7 @@ public enum TrainingRun {
             }
         }
         if config.selection == .best, !selection.parameters.isEmpty {
-            trainer.model.params.assign(selection.parameters)
+            trainer.setParameters(selection.parameters)
             reporter.line("testing the parameters of epoch \(selection.epoch) (lowest validation MAE \(selection.mae))")
         }
         let test = Evaluation.evaluate(bundle.test, model: trainer.model, data: data, config: config, comm: comm)

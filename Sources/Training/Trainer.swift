@@ -30,15 +30,17 @@ public final class Trainer {
     private let bins: UnsafeMutableBufferPointer<Int32>
     /// Feature distribution smoothing between the body and the head, when enabled.
     let fds: FeatureSmoothingLayer?
-    private let reducer: GradientReducer
+    private let reducer: GradientSync
 
     /// Seconds per phase of the training steps, summed on this rank since the last reset.
     public struct PhaseTimes {
         public var steps = 0
         public var forward = 0.0
         public var backward = 0.0
-        /// Waiting for the gradient allreduce after backward (all of it without overlap).
+        /// Waiting for the gradient sum after backward (the whole allreduce without overlap;
+        /// with shared memory, the barrier: waiting for the slowest rank).
         public var reduceWait = 0.0
+        /// The update (with shared memory: summing this rank's shard, then the barrier).
         public var optimizer = 0.0
     }
     public private(set) var times = PhaseTimes()
@@ -51,8 +53,18 @@ public final class Trainer {
         self.comm = comm
         self.data = data
         let b = config.batchSize
+        let parameterCount = MLP.parameterCount(inputSize: data.featureCount, hiddenSizes: config.hidden)
+        let reducer: GradientSync
+        if config.usesSharedMemory(comm) {
+            reducer = SharedMemoryReducer(comm: comm, parameterCount: parameterCount, reductionSlots: 2)
+        } else {
+            reducer = GradientReducer(comm: comm, parameterCount: parameterCount, reductionSlots: 2,
+                                      overlap: config.overlap, bucketBytes: config.bucketBytes)
+        }
+        self.reducer = reducer
         let model = MLP(inputSize: data.featureCount, hiddenSizes: config.hidden,
-                        maxBatch: max(b, config.evaluationBatch), reductionSlots: 2)
+                        maxBatch: max(b, config.evaluationBatch), reductionSlots: 2,
+                        params: reducer.params, grads: reducer.gradients)
         self.model = model
         switch config.optimizer {
         case .adam:
@@ -69,15 +81,13 @@ public final class Trainer {
         rows = .allocate(capacity: b)
         faults = FaultInjection.fromEnvironment(rank: comm.rank)
         bins = .allocate(capacity: b)
-        reducer = GradientReducer(comm: comm, gradients: model.grads, overlap: config.overlap,
-                                  bucketBytes: config.bucketBytes)
         fds = config.fds.map {
             FeatureSmoothingLayer(config: $0, binCount: data.binning.count, featureSize: model.featureSize,
                                   maxBatch: model.maxBatch)
         }
         // Identical replicas: rank 0 draws the weights, everyone receives them.
         if comm.isRoot { model.initialize(seed: config.seed) }
-        comm.broadcast(model.params.buffer)
+        reducer.shareInitialParameters()
     }
 
     deinit {
@@ -89,6 +99,7 @@ public final class Trainer {
     /// rank takes part (the FDS online sums are reduced); only rank 0 gets the copy.
     func checkpoint(identity: [UInt8], selection: Selection) -> Checkpoint? {
         let partialSums = fds?.partialSums(comm) ?? []
+        reducer.gatherOptimizerState(optimizer)
         guard comm.isRoot else { return nil }
         return Checkpoint(identity: identity, dataFingerprint: data.fingerprint, weightsFingerprint: data.weightsFingerprint,
                           epoch: epoch, step: nextStep, epochLossSum: carriedLossSum, seed: config.seed,
@@ -101,7 +112,7 @@ public final class Trainer {
 
     /// Continues from `c` (already checked to belong to this configuration and data).
     func restore(_ c: Checkpoint) {
-        model.params.assign(c.parameters)
+        setParameters(c.parameters)
         for (buffer, values) in zip(optimizer.stateBuffers, c.optimizerState) { buffer.assign(values) }
         optimizer.stepCount = c.optimizerSteps
         epoch = c.epoch
@@ -110,6 +121,14 @@ public final class Trainer {
         if let fds, !c.featureStatistics.isEmpty { fds.restore(c.featureStatistics) }
         fds?.restorePartialSums(c.fdsPartialSums, isRoot: comm.isRoot)
     }
+
+    /// Sets the parameters on every rank (collective: all ranks pass the same values).
+    public func setParameters(_ values: [Float]) {
+        reducer.setParameters(values)
+    }
+
+    /// True when the ranks share one parameter copy and sum gradients in shared memory.
+    public var sharesMemory: Bool { reducer is SharedMemoryReducer }
 
     /// FDS statistics, when FDS is on.
     public var featureStatistics: FeatureStatistics? { fds?.statistics }
@@ -212,13 +231,13 @@ public final class Trainer {
             scale: 1 / Double(globalCount), dPrediction: dPrediction.pointer)
         if faults?.poisonsLoss(epoch: epoch, step: step) == true { lossSum = .nan }
         // Two slots after the gradients carry this rank's stop flags through the
-        // same allreduce, so every rank learns of a signal or a bad loss at once.
+        // same reduction, so every rank learns of a signal or a bad loss at once.
         let flags = model.grads.pointer + model.parameterCount
         flags[0] = Preemption.requested ? 1 : 0
         flags[1] = lossSum.isFinite ? 0 : 1
         let t1 = Clock.now()
-        // Backward: head, calibration, then the hidden layers; finished gradients
-        // start their allreduce (buckets, last layer first) while backward goes on.
+        // Backward: head, calibration, then the hidden layers; with overlap, finished
+        // gradients start their allreduce (buckets, last layer first) while backward goes on.
         reducer.begin()
         let dz = model.backwardHead(zc, dPrediction: dPrediction.pointer, count: count)
         reducer.ready(prefix: model.headLayer.parameterCount)
@@ -226,19 +245,15 @@ public final class Trainer {
         let reducer = self.reducer
         model.backwardFeatures(input.pointer, dFeatures: dz, count: count) { reducer.ready(prefix: $0) }
         let t2 = Clock.now()
-        reducer.finish()
+        let stop = reducer.finish()
         let t3 = Clock.now()
-        var applied = false
-        if flags[1] == 0 {
-            optimizer.step(params: model.params, grads: model.grads)
-            applied = true
-        }
+        if !stop.nonFiniteLoss { reducer.apply(optimizer) }
         let t4 = Clock.now()
         times.steps += 1
         times.forward += t1 - t0
         times.backward += t2 - t1
         times.reduceWait += t3 - t2
         times.optimizer += t4 - t3
-        return (lossSum, !applied, flags[0] > 0)
+        return (lossSum, stop.nonFiniteLoss, stop.preempted)
     }
 }

@@ -24,6 +24,8 @@ struct Bench: ParsableCommand {
     @Flag(help: "FDS on (bins over the label range).") var fds = false
     @Option(help: "FDS statistics pass: separate or online.") var fdsPass: FDSPass = .separate
     @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = false
+    @Flag(inversion: .prefixedNo, help: "On one node, sum gradients in shared memory instead of an allreduce.")
+    var sharedMemory = true
     @Flag(help: "Also measure point-to-point latency and bandwidth between ranks 0 and 1.") var pingPong = false
     @Option(help: "Append one CSV row (header if the file is new).") var csv: String?
 
@@ -39,6 +41,7 @@ struct Bench: ParsableCommand {
         c.threads = threads
         c.binning = .equalWidth(count: 50, range: nil)
         c.overlap = overlap
+        c.sharedMemory = sharedMemory
         if fds {
             var f = FDSConfig()
             f.pass = fdsPass
@@ -63,14 +66,14 @@ struct Bench: ParsableCommand {
 
     private func text(_ r: BenchmarkReport) -> String {
         var lines = [String]()
-        lines.append("dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), MLP \(hidden), \(r.parameters) parameters, overlap \(overlap ? "on" : "off"), \(r.stepsMeasured) steps per rank")
+        lines.append("dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), MLP \(hidden), \(r.parameters) parameters, gradient sync: \(r.sync), \(r.stepsMeasured) steps per rank")
         lines.append("per step (mean over ranks):")
         lines.append("  forward          \(ms(r.forward))")
         lines.append("  backward         \(ms(r.backward))")
-        lines.append("  allreduce wait   \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)); hidden behind backward: \(String(format: "%.0f%%", 100 * r.hidden)))")
+        lines.append("  sync wait        \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)); hidden behind backward: \(String(format: "%.0f%%", 100 * r.hidden)))")
         lines.append("  optimizer        \(ms(r.optimizer))")
         lines.append("  step (slowest)   \(ms(r.step))")
-        lines.append("per rank (ms): rank  forward  backward  allreduce  optimizer  step")
+        lines.append("per rank (ms): rank  forward  backward  sync wait  optimizer  step")
         for (rank, phases) in r.perRankPhases.enumerated() {
             lines.append(String(format: "               %4d %8.3f %9.3f %10.3f %10.3f %6.3f", rank, phases[0] * 1e3, phases[1] * 1e3,
                                 phases[2] * 1e3, phases[3] * 1e3, r.perRankStep[rank] * 1e3))
@@ -93,7 +96,7 @@ struct Bench: ParsableCommand {
     }
 
     private func append(_ r: BenchmarkReport, to path: String) throws {
-        let header = "ranks,per_rank_batch,global_batch,hidden,overlap,fds,samples_per_s,step_ms,forward_ms,backward_ms,reduce_wait_ms,optimizer_ms,allreduce_ms,bytes_per_step,gflops_per_rank,sgemm_gflops,fds_epoch_ms,epoch_ms,rss_mb,p2p_latency_us,p2p_bandwidth_gbs\n"
+        let header = "ranks,per_rank_batch,global_batch,hidden,overlap,fds,samples_per_s,step_ms,forward_ms,backward_ms,reduce_wait_ms,optimizer_ms,allreduce_ms,bytes_per_step,gflops_per_rank,sgemm_gflops,fds_epoch_ms,epoch_ms,rss_mb,p2p_latency_us,p2p_bandwidth_gbs,sync\n"
         let fdsMs = (r.fdsCalibration + r.fdsStatistics + r.fdsSmoothing) * 1e3
         let row = [
             "\(r.ranks)", "\(r.perRankBatch)", "\(r.ranks * r.perRankBatch)", "\"\(hidden)\"", overlap ? "1" : "0", fds ? "1" : "0",
@@ -103,7 +106,7 @@ struct Bench: ParsableCommand {
             String(format: "%.4f", r.allreduceSeconds * 1e3), "\(r.bytesPerStep)", String(format: "%.3f", r.gflops),
             String(format: "%.2f", r.sgemmPeak), String(format: "%.3f", fdsMs), String(format: "%.3f", r.epochSeconds * 1e3),
             String(format: "%.1f", r.peakResidentMB), r.p2pLatency.map { String(format: "%.3f", $0 * 1e6) } ?? "",
-            r.p2pBandwidth.map { String(format: "%.4f", $0 / 1e9) } ?? "",
+            r.p2pBandwidth.map { String(format: "%.4f", $0 / 1e9) } ?? "", r.sync,
         ].joined(separator: ",") + "\n"
         if !FileManager.default.fileExists(atPath: path) {
             FileManager.default.createFile(atPath: path, contents: Data((header + row).utf8))

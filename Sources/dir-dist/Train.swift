@@ -60,6 +60,9 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Overlap the gradient allreduce (buckets) with the backward pass.")
     var overlap = false
     @Option(help: "Smallest allreduce bucket in KiB when overlapping.") var bucketKib = 256
+    @Flag(inversion: .prefixedNo,
+          help: "When all ranks share one node: sum gradients in shared memory and split the update among ranks.")
+    var sharedMemory = true
 
     func configuration() throws -> TrainingConfig {
         var c = TrainingConfig()
@@ -94,6 +97,7 @@ struct Train: ParsableCommand {
         c.stepTimeout = stepTimeout
         c.overlap = overlap
         c.bucketBytes = bucketKib * 1024
+        c.sharedMemory = sharedMemory
         try c.validate()
         return c
     }

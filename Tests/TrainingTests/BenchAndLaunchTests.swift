@@ -10,7 +10,7 @@ final class BenchAndLaunchTests: XCTestCase {
         let result = MPIRun.run(ranks: 2, ["bench", "--features", "16", "--hidden", "32,32", "--batch-size", "32",
                                            "--rows", "2048", "--epochs", "1", "--fds", "--ping-pong", "--csv", csv.path])
         XCTAssertEqual(result.status, 0, result.stderr)
-        for phrase in ["forward", "backward", "allreduce wait", "optimizer", "FDS per epoch", "samples/s",
+        for phrase in ["gradient sync: shared-memory", "forward", "backward", "sync wait", "optimizer", "FDS per epoch", "samples/s",
                        "of single-thread sgemm", "bytes per step", "peak resident", "point to point"] {
             XCTAssertTrue(result.stdout.contains(phrase), "missing '\(phrase)' in:\n\(result.stdout)")
         }
@@ -20,6 +20,7 @@ final class BenchAndLaunchTests: XCTestCase {
         XCTAssertEqual(rows.count, 2)
         XCTAssertTrue(rows[0].hasPrefix("ranks,per_rank_batch,global_batch,"))
         XCTAssertTrue(rows[1].hasPrefix("2,32,64,"), String(rows[1]))
+        XCTAssertTrue(rows[1].hasSuffix(",shared-memory"), String(rows[1]))
     }
 
     func testLocalLauncherRunsTheGivenBinaryOnNRanks() {

@@ -30,6 +30,17 @@ final class EquivalenceTests: XCTestCase {
         }
     }
 
+    /// On one node the ranks sum gradients in shared memory and split the update
+    /// (the default, tested above); the allreduce path used across nodes must train
+    /// the same model, and for two ranks (a + b either way) the very same bits.
+    func testAllreducePathMatchesOneRankAndTheSharedMemoryPath() throws {
+        try assertEquivalent(ranks: 2, perRankBatch: 24, ["--no-shared-memory", "--optimizer", "sgd"], "allreduce, sgd")
+        try assertEquivalent(ranks: 3, perRankBatch: 16, ["--no-shared-memory", "--fds"], "allreduce, 3 ranks, fds")
+        let shared = try train(ranks: 2, batch: 24, ["--fds"])
+        let allreduce = try train(ranks: 2, batch: 24, ["--fds", "--no-shared-memory"])
+        XCTAssertEqual(try shared.parameters(), try allreduce.parameters(), "shared memory vs allreduce, 2 ranks")
+    }
+
     func testTwoRanksMatchOneRankWithDoubleBatch() throws {
         try assertEquivalent(ranks: 2, perRankBatch: 24, ["--optimizer", "adam"], "adam")
         try assertEquivalent(ranks: 2, perRankBatch: 24, ["--optimizer", "sgd"], "sgd")
