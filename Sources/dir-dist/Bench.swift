@@ -70,8 +70,15 @@ struct Bench: ParsableCommand {
         lines.append("per step (mean over ranks):")
         lines.append("  forward          \(ms(r.forward))")
         lines.append("  backward         \(ms(r.backward))")
-        lines.append("  sync wait        \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)); hidden behind backward: \(String(format: "%.0f%%", 100 * r.hidden)))")
-        lines.append("  optimizer        \(ms(r.optimizer))")
+        switch r.sync {
+        case "overlapped-allreduce":
+            lines.append("  sync wait        \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)); hidden behind backward: \(String(format: "%.0f%%", 100 * r.hidden)))")
+        case "shared-memory":
+            lines.append("  sync wait        \(ms(r.reduceWait))   (barrier: waiting for the slowest rank; a standalone allreduce would take \(ms(r.allreduceSeconds)))")
+        default:
+            lines.append("  sync wait        \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)))")
+        }
+        lines.append("  optimizer        \(ms(r.optimizer))" + (r.sync == "shared-memory" ? "   (this rank's shard: sum, update, barrier)" : ""))
         lines.append("  step (slowest)   \(ms(r.step))")
         lines.append("per rank (ms): rank  forward  backward  sync wait  optimizer  step")
         for (rank, phases) in r.perRankPhases.enumerated() {
