@@ -21,6 +21,8 @@ public struct BenchmarkReport {
     public var perRankStep = [Double]()
     /// Per rank: forward, backward, allreduce wait, optimizer (seconds per step).
     public var perRankPhases = [[Double]]()
+    /// Per rank: training rows per step (uneven with a balanced split).
+    public var perRankRows = [Double]()
     /// FDS per epoch: calibration in steps, statistics pass (with allreduce), smoothing.
     public var fdsCalibration = 0.0, fdsStatistics = 0.0, fdsSmoothing = 0.0, epochSeconds = 0.0
     public var samplesPerSecond = 0.0
@@ -64,10 +66,11 @@ public enum Benchmark {
         let sums = [t.forward, t.backward, t.reduceWait, t.optimizer].map { comm.allreduce($0, op: .sum) / Double(comm.size) / n }
         (r.forward, r.backward, r.reduceWait, r.optimizer) = (sums[0], sums[1], sums[2], sums[3])
         // Each rank fills its own row; a sum-allreduce gathers the table on every rank.
-        var table = [Double](repeating: 0, count: 4 * comm.size)
-        for (k, v) in [t.forward, t.backward, t.reduceWait, t.optimizer].enumerated() { table[4 * comm.rank + k] = v / n }
+        var table = [Double](repeating: 0, count: 5 * comm.size)
+        for (k, v) in [t.forward, t.backward, t.reduceWait, t.optimizer, Double(t.rows)].enumerated() { table[5 * comm.rank + k] = v / n }
         comm.allreduce(&table)
-        r.perRankPhases = (0..<comm.size).map { Array(table[(4 * $0)..<(4 * $0 + 4)]) }
+        r.perRankPhases = (0..<comm.size).map { Array(table[(5 * $0)..<(5 * $0 + 4)]) }
+        r.perRankRows = (0..<comm.size).map { table[5 * $0 + 4] }
         r.perRankStep = r.perRankPhases.map { $0.reduce(0, +) }
         r.step = r.perRankStep.max() ?? 0
         let perEpoch = fds.map { comm.allreduce($0, op: .max) / Double(epochs) }

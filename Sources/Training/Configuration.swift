@@ -91,6 +91,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// shared memory, keep one parameter copy, and split the optimizer update among
     /// the ranks, instead of an allreduce (docs/performance.md).
     public var sharedMemory = true
+    /// Split each global batch among the ranks by their measured speed instead of
+    /// evenly (for cores that run unevenly fast); the same model up to summation
+    /// order, but runs are no longer bit-for-bit repeatable.
+    public var balance = false
     public var outputDirectory: String?
 
     public init() {}
@@ -178,6 +182,7 @@ extension TrainingConfig {
         c.overlap = false
         c.bucketBytes = 0
         c.sharedMemory = true
+        c.balance = false
         return c
     }
 }

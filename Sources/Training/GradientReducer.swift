@@ -55,6 +55,10 @@ final class GradientReducer: GradientSync {
         return StopFlags(sums: gradients.pointer + params.count)
     }
 
+    func slot(_ index: Int, of rank: Int) -> Float {
+        gradients.pointer[params.count + index]
+    }
+
     func apply(_ optimizer: Optimizer) {
         optimizer.step(params: params, grads: gradients)
     }

@@ -18,7 +18,8 @@ struct StopFlags {
 protocol GradientSync: AnyObject {
     /// The parameters the model computes with (possibly memory shared between ranks).
     var params: FloatBuffer { get }
-    /// This rank's gradients, followed by the two stop-flag slots.
+    /// This rank's gradients, followed by the two stop-flag slots (and, when balancing
+    /// the batch, one slot per rank for its compute speed).
     var gradients: FloatBuffer { get }
     /// Before backward.
     func begin()
@@ -26,6 +27,10 @@ protocol GradientSync: AnyObject {
     func ready(prefix: Int)
     /// After backward: the gradients and stop flags summed over all ranks.
     func finish() -> StopFlags
+    /// After `finish` (and before `apply`): what rank `rank` wrote into slot `index`
+    /// after the gradients (slots past the two flags hold one value per rank; on the
+    /// allreduce path every other rank writes 0 there, so the sum is that value).
+    func slot(_ index: Int, of rank: Int) -> Float
     /// Applies `optimizer` to the summed gradients; afterwards every rank computes
     /// with the updated parameters.
     func apply(_ optimizer: Optimizer)

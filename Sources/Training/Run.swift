@@ -109,6 +109,10 @@ public enum TrainingRun {
                 try save(trainer.checkpoint(identity: identity, selection: selection), store, comm)
             }
         }
+        if config.balance && comm.size > 1 {
+            let rows = trainer.rowsPerStepByRank().map { String(format: "%.1f", $0) }
+            reporter.line("balanced split: mean rows per step by rank \(rows.joined(separator: ", "))")
+        }
         if config.selection == .best, !selection.parameters.isEmpty {
             trainer.setParameters(selection.parameters)
             reporter.line("testing the parameters of epoch \(selection.epoch) (lowest validation MAE \(selection.mae))")

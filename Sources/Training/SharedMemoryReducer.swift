@@ -56,6 +56,10 @@ final class SharedMemoryReducer: GradientSync {
         return StopFlags(preempted: preempted, nonFiniteLoss: nonFinite)
     }
 
+    func slot(_ index: Int, of rank: Int) -> Float {
+        peerGradients[rank][params.count + index]
+    }
+
     /// Sums this rank's shard over all ranks (rank order, so every run adds alike),
     /// updates that shard of the shared parameters, and waits for the other shards.
     func apply(_ optimizer: Optimizer) {

@@ -31,10 +31,14 @@ public final class Trainer {
     /// Feature distribution smoothing between the body and the head, when enabled.
     let fds: FeatureSmoothingLayer?
     private let reducer: GradientSync
+    /// Which rows of a global batch each rank takes.
+    private var split: BatchSplit
 
     /// Seconds per phase of the training steps, summed on this rank since the last reset.
     public struct PhaseTimes {
         public var steps = 0
+        /// Training rows this rank computed.
+        public var rows = 0
         public var forward = 0.0
         public var backward = 0.0
         /// Waiting for the gradient sum after backward (the whole allreduce without overlap;
@@ -53,17 +57,22 @@ public final class Trainer {
         self.comm = comm
         self.data = data
         let b = config.batchSize
+        // Balancing may give a rank up to twice its even share of a global batch.
+        let capacity = config.balance ? min(comm.size, 2) * b : b
+        split = BatchSplit(ranks: comm.size, capacity: capacity, balanced: config.balance && comm.size > 1)
+        // Two stop flags, then (balancing) each rank's seconds per row.
+        let slots = 2 + (split.balanced ? comm.size : 0)
         let parameterCount = MLP.parameterCount(inputSize: data.featureCount, hiddenSizes: config.hidden)
         let reducer: GradientSync
         if config.usesSharedMemory(comm) {
-            reducer = SharedMemoryReducer(comm: comm, parameterCount: parameterCount, reductionSlots: 2)
+            reducer = SharedMemoryReducer(comm: comm, parameterCount: parameterCount, reductionSlots: slots)
         } else {
-            reducer = GradientReducer(comm: comm, parameterCount: parameterCount, reductionSlots: 2,
+            reducer = GradientReducer(comm: comm, parameterCount: parameterCount, reductionSlots: slots,
                                       overlap: config.overlap, bucketBytes: config.bucketBytes)
         }
         self.reducer = reducer
         let model = MLP(inputSize: data.featureCount, hiddenSizes: config.hidden,
-                        maxBatch: max(b, config.evaluationBatch), reductionSlots: 2,
+                        maxBatch: max(capacity, config.evaluationBatch), reductionSlots: slots,
                         params: reducer.params, grads: reducer.gradients)
         self.model = model
         switch config.optimizer {
@@ -74,13 +83,13 @@ public final class Trainer {
             optimizer = SGD(parameterCount: model.parameterCount, learningRate: Float(config.learningRate),
                             momentum: Float(config.momentum), weightDecay: Float(config.weightDecay))
         }
-        input = FloatBuffer(count: b * data.featureCount)
-        targets = FloatBuffer(count: b)
-        weights = FloatBuffer(count: b)
-        dPrediction = FloatBuffer(count: b)
-        rows = .allocate(capacity: b)
+        input = FloatBuffer(count: capacity * data.featureCount)
+        targets = FloatBuffer(count: capacity)
+        weights = FloatBuffer(count: capacity)
+        dPrediction = FloatBuffer(count: capacity)
+        rows = .allocate(capacity: capacity)
         faults = FaultInjection.fromEnvironment(rank: comm.rank)
-        bins = .allocate(capacity: b)
+        bins = .allocate(capacity: capacity)
         fds = config.fds.map {
             FeatureSmoothingLayer(config: $0, binCount: data.binning.count, featureSize: model.featureSize,
                                   maxBatch: model.maxBatch)
@@ -125,6 +134,14 @@ public final class Trainer {
     /// Sets the parameters on every rank (collective: all ranks pass the same values).
     public func setParameters(_ values: [Float]) {
         reducer.setParameters(values)
+    }
+
+    /// Mean training rows per step of every rank, since the start (collective).
+    public func rowsPerStepByRank() -> [Double] {
+        var rows = [Double](repeating: 0, count: comm.size)
+        rows[comm.rank] = Double(times.rows) / Double(max(times.steps, 1))
+        comm.allreduce(&rows)
+        return rows
     }
 
     /// True when the ranks share one parameter copy and sum gradients in shared memory.
@@ -173,8 +190,9 @@ public final class Trainer {
                 let start = step * g
                 let batch = min(g, n - start)
                 // Rank r's slice of the global batch; r·b.. when the batch is full.
-                let lo = start + comm.rank * batch / comm.size
-                let hi = start + (comm.rank + 1) * batch / comm.size
+                split.split(batch)
+                let lo = start + split.offsets[comm.rank]
+                let hi = start + split.offsets[comm.rank + 1]
                 Watchdog.beat(epoch: epoch, step: step)
                 faults?.beforeStep(epoch: epoch, step: step)
                 let outcome = self.step(UnsafeBufferPointer(rebasing: order[lo..<hi]), globalCount: batch,
@@ -224,6 +242,7 @@ public final class Trainer {
         let z = model.features(input.pointer, count: count)
         let zc = fds?.forward(z, bins: bins.baseAddress!, count: count) ?? z
         let prediction = model.head(zc, count: count)
+        faults?.duringStep()
         // Loss: the gradient of the mean over the *global* batch, so the
         // allreduced sum is exactly the gradient of that mean.
         var lossSum = config.loss.evaluate(
@@ -245,11 +264,21 @@ public final class Trainer {
         let reducer = self.reducer
         model.backwardFeatures(input.pointer, dFeatures: dz, count: count) { reducer.ready(prefix: $0) }
         let t2 = Clock.now()
+        if split.balanced {
+            // This rank's compute speed travels with the gradients to every rank.
+            for r in 0..<comm.size { flags[2 + r] = 0 }
+            flags[2 + comm.rank] = count > 0 ? Float((t2 - t0) / Double(count)) : 0
+        }
         let stop = reducer.finish()
         let t3 = Clock.now()
+        if split.balanced {
+            let reducer = self.reducer
+            split.observe { reducer.slot(2 + $0, of: $0) }
+        }
         if !stop.nonFiniteLoss { reducer.apply(optimizer) }
         let t4 = Clock.now()
         times.steps += 1
+        times.rows += count
         times.forward += t1 - t0
         times.backward += t2 - t1
         times.reduceWait += t3 - t2

@@ -26,6 +26,7 @@ struct Bench: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = false
     @Flag(inversion: .prefixedNo, help: "On one node, sum gradients in shared memory instead of an allreduce.")
     var sharedMemory = true
+    @Flag(help: "Split each global batch among ranks by their measured speed.") var balance = false
     @Flag(help: "Also measure point-to-point latency and bandwidth between ranks 0 and 1.") var pingPong = false
     @Option(help: "Append one CSV row (header if the file is new).") var csv: String?
 
@@ -42,6 +43,7 @@ struct Bench: ParsableCommand {
         c.binning = .equalWidth(count: 50, range: nil)
         c.overlap = overlap
         c.sharedMemory = sharedMemory
+        c.balance = balance
         if fds {
             var f = FDSConfig()
             f.pass = fdsPass
@@ -66,7 +68,7 @@ struct Bench: ParsableCommand {
 
     private func text(_ r: BenchmarkReport) -> String {
         var lines = [String]()
-        lines.append("dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), MLP \(hidden), \(r.parameters) parameters, gradient sync: \(r.sync), \(r.stepsMeasured) steps per rank")
+        lines.append("dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), MLP \(hidden), \(r.parameters) parameters, gradient sync: \(r.sync)\(balance ? ", balanced split" : ""), \(r.stepsMeasured) steps per rank")
         lines.append("per step (mean over ranks):")
         lines.append("  forward          \(ms(r.forward))")
         lines.append("  backward         \(ms(r.backward))")
@@ -80,10 +82,10 @@ struct Bench: ParsableCommand {
         }
         lines.append("  optimizer        \(ms(r.optimizer))" + (r.sync == "shared-memory" ? "   (this rank's shard: sum, update, barrier)" : ""))
         lines.append("  step (slowest)   \(ms(r.step))")
-        lines.append("per rank (ms): rank  forward  backward  sync wait  optimizer  step")
+        lines.append("per rank (ms): rank  forward  backward  sync wait  optimizer  step  rows/step")
         for (rank, phases) in r.perRankPhases.enumerated() {
-            lines.append(String(format: "               %4d %8.3f %9.3f %10.3f %10.3f %6.3f", rank, phases[0] * 1e3, phases[1] * 1e3,
-                                phases[2] * 1e3, phases[3] * 1e3, r.perRankStep[rank] * 1e3))
+            lines.append(String(format: "               %4d %8.3f %9.3f %10.3f %10.3f %6.3f %10.1f", rank, phases[0] * 1e3, phases[1] * 1e3,
+                                phases[2] * 1e3, phases[3] * 1e3, r.perRankStep[rank] * 1e3, r.perRankRows[rank]))
         }
         if fds {
             let share = (r.fdsCalibration + r.fdsStatistics + r.fdsSmoothing) / r.epochSeconds

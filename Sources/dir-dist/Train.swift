@@ -63,6 +63,8 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo,
           help: "When all ranks share one node: sum gradients in shared memory and split the update among ranks.")
     var sharedMemory = true
+    @Flag(help: "Split each global batch among ranks by their measured speed (same model up to summation order; not bit-for-bit repeatable).")
+    var balance = false
 
     func configuration() throws -> TrainingConfig {
         var c = TrainingConfig()
@@ -98,6 +100,7 @@ struct Train: ParsableCommand {
         c.overlap = overlap
         c.bucketBytes = bucketKib * 1024
         c.sharedMemory = sharedMemory
+        c.balance = balance
         try c.validate()
         return c
     }
