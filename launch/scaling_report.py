@@ -45,9 +45,12 @@ def predicted(P, mode):
         return compute(G) / (P * (compute(G / P) + allreduce(P)))
     return compute(b_weak) / (compute(b_weak) + allreduce(P))
 
+# Older CSVs have no sync column: they were all allreduce runs.
+sync = ", ".join(sorted({r.get("sync") or "allreduce" for r in strong + weak if int(r["ranks"]) > 1})) or "-"
 lines = ["# Scaling of dir-dist", "",
          f"Model: {strong[0]['hidden']} hidden, {int(nbytes)} bytes reduced per step; machine: {cores} cores "
-         f"(ranks beyond {cores} are oversubscribed and share cores, so their efficiency is not that of a cluster).", "",
+         f"(ranks beyond {cores} are oversubscribed and share cores, so their efficiency is not that of a cluster). "
+         f"Gradient sync of the multi-rank runs: {sync}.", "",
          f"Alpha-beta model: latency alpha {alpha * 1e6:.2f} us, bandwidth 1/beta {1 / beta / 1e9:.2f} GB/s "
          f"(measured point to point between ranks 0 and 1 unless ALPHA_US / BANDWIDTH_GBS are set); "
          f"compute per step from the 1-rank runs at batches " + ", ".join(f"{b} ({t * 1e3:.2f} ms)" for b, t in pts) + ".", ""]
@@ -55,7 +58,7 @@ torch_by_p = {int(r["ranks"]): f(r, "samples_per_s") for r in torch}
 for name, table in (("Strong scaling (global batch %d)" % G, strong), (f"Weak scaling (per-rank batch {b_weak})", weak)):
     mode = "strong" if table is strong else "weak"
     base = f(table[0], "samples_per_s")
-    lines += [f"## {name}", "", "| ranks | per-rank batch | samples/s | speed-up | efficiency | predicted efficiency | step ms | allreduce wait ms | PyTorch samples/s | dir-dist / PyTorch |",
+    lines += [f"## {name}", "", "| ranks | per-rank batch | samples/s | speed-up | efficiency | predicted efficiency | step ms | sync wait ms | PyTorch samples/s | dir-dist / PyTorch |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for r in table:
         P = int(r["ranks"]); s = f(r, "samples_per_s")
