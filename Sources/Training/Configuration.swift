@@ -87,10 +87,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var overlap = false
     /// Smallest bucket of the overlapped allreduce.
     public var bucketBytes = 256 * 1024
-    /// When all ranks run on one node (and without overlap): sum gradients in MPI-3
-    /// shared memory, keep one parameter copy, and split the optimizer update among
-    /// the ranks, instead of an allreduce (docs/performance.md).
-    public var sharedMemory = true
+    /// Sum gradients in MPI-3 shared memory, keep one parameter copy, and split the
+    /// optimizer update among the ranks, instead of an allreduce (docs/performance.md).
+    /// Needs all ranks on one node and no overlap; nil: only when, in addition, every
+    /// rank has a core of its own (ranks sharing cores measured faster meeting once
+    /// per step in the allreduce than twice in barriers).
+    public var sharedMemory: Bool?
     /// Split each global batch among the ranks by their measured speed instead of
     /// evenly (for cores that run unevenly fast); the same model up to summation
     /// order, but runs are no longer bit-for-bit repeatable.
@@ -150,7 +152,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 extension TrainingConfig {
     /// Whether the gradient sum goes through shared memory rather than an allreduce.
     public func usesSharedMemory(_ comm: Communicator) -> Bool {
-        sharedMemory && !overlap && comm.size > 1 && comm.isSingleNode
+        guard !overlap && comm.size > 1 && comm.isSingleNode else { return false }
+        return sharedMemory ?? (comm.localSize <= ProcessInfo.processInfo.activeProcessorCount)
     }
 }
 
@@ -181,7 +184,7 @@ extension TrainingConfig {
         c.evaluationBatch = 0
         c.overlap = false
         c.bucketBytes = 0
-        c.sharedMemory = true
+        c.sharedMemory = nil
         c.balance = false
         return c
     }

@@ -24,8 +24,8 @@ struct Bench: ParsableCommand {
     @Flag(help: "FDS on (bins over the label range).") var fds = false
     @Option(help: "FDS statistics pass: separate or online.") var fdsPass: FDSPass = .separate
     @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = false
-    @Flag(inversion: .prefixedNo, help: "On one node, sum gradients in shared memory instead of an allreduce.")
-    var sharedMemory = true
+    @Flag(inversion: .prefixedNo, help: "Sum gradients in shared memory instead of an allreduce (default: one node, a core per rank).")
+    var sharedMemory: Bool?
     @Flag(help: "Split each global batch among ranks by their measured speed.") var balance = false
     @Flag(help: "Also measure point-to-point latency and bandwidth between ranks 0 and 1.") var pingPong = false
     @Option(help: "Append one CSV row (header if the file is new).") var csv: String?

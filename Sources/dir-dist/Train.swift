@@ -61,8 +61,8 @@ struct Train: ParsableCommand {
     var overlap = false
     @Option(help: "Smallest allreduce bucket in KiB when overlapping.") var bucketKib = 256
     @Flag(inversion: .prefixedNo,
-          help: "When all ranks share one node: sum gradients in shared memory and split the update among ranks.")
-    var sharedMemory = true
+          help: "Sum gradients in shared memory and split the update among ranks (default: when all ranks share one node and have a core each).")
+    var sharedMemory: Bool?
     @Flag(help: "Split each global batch among ranks by their measured speed (same model up to summation order; not bit-for-bit repeatable).")
     var balance = false
 

@@ -8,7 +8,7 @@ final class BenchAndLaunchTests: XCTestCase {
     func testBenchReportsEveryPhasePerRankAndWritesCSV() throws {
         let csv = Paths.temporaryDirectory("bench").appendingPathComponent("bench.csv")
         let result = MPIRun.run(ranks: 2, ["bench", "--features", "16", "--hidden", "32,32", "--batch-size", "32",
-                                           "--rows", "2048", "--epochs", "1", "--fds", "--ping-pong", "--csv", csv.path])
+                                           "--rows", "2048", "--epochs", "1", "--fds", "--ping-pong", "--shared-memory", "--csv", csv.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         for phrase in ["gradient sync: shared-memory", "forward", "backward", "sync wait", "optimizer", "FDS per epoch", "samples/s",
                        "of single-thread sgemm", "bytes per step", "peak resident", "point to point"] {

@@ -30,13 +30,13 @@ final class EquivalenceTests: XCTestCase {
         }
     }
 
-    /// On one node the ranks sum gradients in shared memory and split the update
-    /// (the default, tested above); the allreduce path used across nodes must train
+    /// On one node, a core per rank, the ranks sum gradients in shared memory and split
+    /// the update (the default, tested above); the allreduce path used across nodes must train
     /// the same model, and for two ranks (a + b either way) the very same bits.
     func testAllreducePathMatchesOneRankAndTheSharedMemoryPath() throws {
         try assertEquivalent(ranks: 2, perRankBatch: 24, ["--no-shared-memory", "--optimizer", "sgd"], "allreduce, sgd")
         try assertEquivalent(ranks: 3, perRankBatch: 16, ["--no-shared-memory", "--fds"], "allreduce, 3 ranks, fds")
-        let shared = try train(ranks: 2, batch: 24, ["--fds"])
+        let shared = try train(ranks: 2, batch: 24, ["--fds", "--shared-memory"])
         let allreduce = try train(ranks: 2, batch: 24, ["--fds", "--no-shared-memory"])
         XCTAssertEqual(try shared.parameters(), try allreduce.parameters(), "shared memory vs allreduce, 2 ranks")
     }
@@ -66,6 +66,9 @@ final class EquivalenceTests: XCTestCase {
 
     func testThreeRanksMatchOneRankWithTripleBatch() throws {
         try assertEquivalent(ranks: 3, perRankBatch: 16, ["--optimizer", "adam"], "adam")
+        // Three ranks share two cores here, so the default is the allreduce: force the
+        // shared-memory sum (three shards of the update) as well.
+        try assertEquivalent(ranks: 3, perRankBatch: 16, ["--shared-memory", "--fds"], "shared memory, 3 ranks")
     }
 
     /// Buckets reduced with MPI_Iallreduce during backward (tiny buckets, so every layer
