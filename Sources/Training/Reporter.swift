@@ -93,7 +93,7 @@ public final class Reporter {
                 csv += "\(b),\(binning.edge(b)),\(binning.edge(b + 1)),\(Int(trainCounts[b])),\(m.count),"
                 csv += "\(m.mae.map { "\($0)" } ?? ""),\(m.mse.map { "\($0)" } ?? "")\n"
             }
-            FileManager.default.createFile(atPath: "\(directory)/test_per_bin.csv", contents: Data(csv.utf8))
+            writeTable(csv, to: "\(directory)/test_per_bin.csv")
         }
     }
 
@@ -104,7 +104,15 @@ public final class Reporter {
         for b in 0..<binning.count {
             csv += "\(b),\(binning.edge(b)),\(binning.edge(b + 1)),\(Int(w.counts[b])),\(w.values[b]),\(w.smoothed[b]),\(w.binWeights[b])\n"
         }
-        FileManager.default.createFile(atPath: "\(directory)/lds_weights.csv", contents: Data(csv.utf8))
+        writeTable(csv, to: "\(directory)/lds_weights.csv")
+    }
+
+    /// The folder was checked writable at start; a table that still cannot be written
+    /// (a full disk) costs that file only, and the user is told which.
+    private func writeTable(_ text: String, to path: String) {
+        if !FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) {
+            FileHandle.standardError.write(Data("warning: could not write \(path)\n".utf8))
+        }
     }
 
     /// One JSON line per epoch: per bin the sample count, the norms of the running

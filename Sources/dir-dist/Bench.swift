@@ -118,11 +118,15 @@ struct Bench: ParsableCommand {
             r.p2pBandwidth.map { String(format: "%.4f", $0 / 1e9) } ?? "", r.sync,
         ].joined(separator: ",") + "\n"
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: Data((header + row).utf8))
+            guard FileManager.default.createFile(atPath: path, contents: Data((header + row).utf8)) else {
+                throw InputError("--csv", "cannot create \(path)")
+            }
         } else if let h = FileHandle(forWritingAtPath: path) {
             h.seekToEndOfFile()
             h.write(Data(row.utf8))
             h.closeFile()
+        } else {
+            throw InputError("--csv", "cannot append to \(path)")
         }
     }
 }
