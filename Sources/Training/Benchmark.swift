@@ -35,7 +35,7 @@ public struct BenchmarkReport {
     public var p2pLatency: Double?
     public var p2pBandwidth: Double?
 
-    /// Fraction of a standalone allreduce that the overlap (or shared memory) saved.
+    /// Fraction of a standalone allreduce that the overlap hid behind backward.
     public var hidden: Double { allreduceSeconds > 0 ? max(0, 1 - reduceWait / allreduceSeconds) : 0 }
 }
 
@@ -59,7 +59,7 @@ public enum Benchmark {
         let t = trainer.times
         let n = Double(max(t.steps, 1))
         r.ranks = comm.size
-        r.sync = trainer.sharesMemory ? "shared-memory" : config.overlap && comm.size > 1 ? "overlapped-allreduce" : "allreduce"
+        r.sync = trainer.gradientSync
         r.perRankBatch = config.batchSize
         r.parameters = trainer.model.parameterCount
         r.stepsMeasured = t.steps

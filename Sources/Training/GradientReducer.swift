@@ -18,6 +18,8 @@ final class GradientReducer: GradientSync {
     /// Start of the gradients not yet handed to a bucket.
     private var started = 0
 
+    var name: String { overlap ? "overlapped-allreduce" : "allreduce" }
+
     init(comm: Communicator, parameterCount: Int, reductionSlots: Int, overlap: Bool, bucketBytes: Int) {
         self.comm = comm
         params = FloatBuffer(count: parameterCount)

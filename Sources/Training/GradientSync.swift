@@ -16,6 +16,8 @@ struct StopFlags {
 /// One rank's side of the gradient synchronisation. Every method is called by all
 /// ranks in the same order (the collectives inside must match).
 protocol GradientSync: AnyObject {
+    /// How the gradients are summed, as the bench reports it.
+    var name: String { get }
     /// The parameters the model computes with (possibly memory shared between ranks).
     var params: FloatBuffer { get }
     /// This rank's gradients, followed by the two stop-flag slots (and, when balancing

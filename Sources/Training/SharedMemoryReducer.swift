@@ -22,6 +22,7 @@ final class SharedMemoryReducer: GradientSync {
     private let summed: FloatBuffer
 
     init(comm: Communicator, parameterCount n: Int, reductionSlots: Int) {
+        precondition(comm.size > 1, "the shared-memory sum is for two or more ranks")
         self.comm = comm
         // Rank 0's segment holds the parameters, then its gradients; other ranks hold
         // their gradients only. Lengths are rounded to 16 Floats (64-byte lines), so
@@ -41,19 +42,20 @@ final class SharedMemoryReducer: GradientSync {
 
     private static func roundUp(_ count: Int) -> Int { (count + 15) / 16 * 16 }
 
+    var name: String { "shared-memory" }
+
     func begin() {}
     func ready(prefix: Int) {}
 
     /// Waits until every rank has written its gradients and flags, then reads the flags.
     func finish() -> StopFlags {
         window.synchronize()
-        let n = params.count
-        var preempted = false, nonFinite = false
-        for g in peerGradients {
-            preempted = preempted || g[n] > 0
-            nonFinite = nonFinite || g[n + 1] > 0
+        var flags = StopFlags(preempted: false, nonFiniteLoss: false)
+        for q in peerGradients.indices {
+            flags.preempted = flags.preempted || slot(0, of: q) > 0
+            flags.nonFiniteLoss = flags.nonFiniteLoss || slot(1, of: q) > 0
         }
-        return StopFlags(preempted: preempted, nonFiniteLoss: nonFinite)
+        return flags
     }
 
     func slot(_ index: Int, of rank: Int) -> Float {
@@ -65,19 +67,15 @@ final class SharedMemoryReducer: GradientSync {
     func apply(_ optimizer: Optimizer) {
         let lo = shard.lowerBound, count = shard.count
         let out = summed.pointer + lo
-        Self.add(peerGradients[0] + lo, peerGradients.count > 1 ? peerGradients[1] + lo : nil, into: out, count: count)
+        Self.add(peerGradients[0] + lo, peerGradients[1] + lo, into: out, count: count)
         for g in peerGradients.dropFirst(2) { Self.add(out, g + lo, into: out, count: count) }
         optimizer.step(params: params.pointer, grads: summed.pointer, range: shard)
         window.synchronize()
     }
 
-    /// out = a + b (or a copy of a), eight lanes at a time.
-    private static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>,
+    /// out = a + b, eight lanes at a time.
+    private static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
                             count: Int) {
-        guard let b else {
-            out.update(from: a, count: count)
-            return
-        }
         var i = 0
         while i + 8 <= count {
             let sum = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)

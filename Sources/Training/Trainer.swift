@@ -144,8 +144,8 @@ public final class Trainer {
         return rows
     }
 
-    /// True when the ranks share one parameter copy and sum gradients in shared memory.
-    public var sharesMemory: Bool { reducer is SharedMemoryReducer }
+    /// How the gradients are summed: "shared-memory", "allreduce" or "overlapped-allreduce".
+    public var gradientSync: String { reducer.name }
 
     /// FDS statistics, when FDS is on.
     public var featureStatistics: FeatureStatistics? { fds?.statistics }
@@ -271,10 +271,7 @@ public final class Trainer {
         }
         let stop = reducer.finish()
         let t3 = Clock.now()
-        if split.balanced {
-            let reducer = self.reducer
-            split.observe { reducer.slot(2 + $0, of: $0) }
-        }
+        if split.balanced { split.observe { reducer.slot(2 + $0, of: $0) } }
         if !stop.nonFiniteLoss { reducer.apply(optimizer) }
         let t4 = Clock.now()
         times.steps += 1
