@@ -1,4 +1,4 @@
-// The one door to MPI: rank, size, allreduce, broadcast, barrier, abort.
+// The one door to MPI: rank, size, allreduce, allgather, broadcast, barrier.
 // Only this module calls MPI_* (node shared memory is in SharedSegments.swift);
 // it knows nothing of models, data or files.
 import CMPI
@@ -62,24 +62,26 @@ public final class Communicator {
             _ = "error: MPI_Init failed\n".withCString { write(2, $0, strlen($0)) }
             exit(1)
         }
-        comm = cmpi_comm_world()
+        let world: MPI_Comm = cmpi_comm_world()
+        comm = world
         var r: Int32 = 0
         var s: Int32 = 0
-        MPI_Comm_rank(comm, &r)
-        MPI_Comm_size(comm, &s)
+        Self.check(MPI_Comm_rank(world, &r), "MPI_Comm_rank", rank: 0, comm: world)
+        Self.check(MPI_Comm_size(world, &s), "MPI_Comm_size", rank: Int(r), comm: world)
         rank = Int(r)
         size = Int(s)
         var node = cmpi_comm_null()
-        MPI_Comm_split_type(comm, cmpi_comm_type_shared(), r, cmpi_info_null(), &node)
+        Self.check(MPI_Comm_split_type(world, cmpi_comm_type_shared(), r, cmpi_info_null(), &node),
+                   "MPI_Comm_split_type", rank: rank, comm: world)
         var ls: Int32 = 1
-        MPI_Comm_size(node, &ls)
+        Self.check(MPI_Comm_size(node, &ls), "MPI_Comm_size (node)", rank: rank, comm: world)
         self.node = node
         localSize = Int(ls)
     }
 
     public func finalize() {
         freeWindows()
-        MPI_Finalize()
+        check(MPI_Finalize(), "MPI_Finalize")
     }
 
     /// In-place sum/min/max over all ranks.
@@ -144,13 +146,6 @@ public final class Communicator {
         check(MPI_Barrier(comm), "MPI_Barrier")
     }
 
-    /// Ends every rank of the job: the way out for an error seen by one rank
-    /// only, since unwinding into MPI_Finalize while peers wait would hang.
-    public func abort(status: Int32) -> Never {
-        MPI_Abort(comm, status)
-        exit(status)
-    }
-
     /// Starts a non-blocking in-place allreduce (sum); drive it with `test`
     /// and finish it with `wait`.
     public func startAllreduce(_ buffer: UnsafeMutableBufferPointer<Float>) -> PendingReduction {
@@ -159,15 +154,21 @@ public final class Communicator {
             check(MPI_Iallreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count),
                                  cmpi_float(), cmpi_op_sum(), comm, &request), "MPI_Iallreduce")
         }
-        return PendingReduction(request: request)
+        return PendingReduction(request: request, owner: self)
     }
 
+    /// A failed MPI call cannot be recovered from (peers may sit in a collective):
+    /// name the call and the rank, and end the whole job.
     func check(_ code: Int32, _ what: String) {
-        if code != cmpi_success() {
-            let line = "rank \(rank): \(what) failed with MPI error \(code)\n"
-            _ = line.withCString { write(2, $0, strlen($0)) }
-            MPI_Abort(comm, 1)
-        }
+        Self.check(code, what, rank: rank, comm: comm)
+    }
+
+    private static func check(_ code: Int32, _ what: String, rank: Int, comm: MPI_Comm?) {
+        guard code != cmpi_success() else { return }
+        let line = "error: rank \(rank): \(what) failed with MPI error \(code)\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
+        MPI_Abort(comm, 1)
+        exit(1)
     }
 }
 
@@ -175,17 +176,18 @@ public final class Communicator {
 /// calls, so the owner calls `test()` between pieces of work.
 public struct PendingReduction {
     fileprivate var request: MPI_Request?
+    fileprivate let owner: Communicator
 
     /// True once complete; also gives the library a chance to progress.
     public mutating func test() -> Bool {
         if request == cmpi_request_null() { return true }
         var flag: Int32 = 0
-        MPI_Test(&request, &flag, cmpi_status_ignore())
+        owner.check(MPI_Test(&request, &flag, cmpi_status_ignore()), "MPI_Test")
         return flag != 0
     }
 
     public mutating func wait() {
         if request == cmpi_request_null() { return }
-        MPI_Wait(&request, cmpi_status_ignore())
+        owner.check(MPI_Wait(&request, cmpi_status_ignore()), "MPI_Wait")
     }
 }

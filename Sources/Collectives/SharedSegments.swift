@@ -1,7 +1,7 @@
 // MPI-3 shared memory among the ranks of one node: every rank allocates a segment of
 // one window, and every rank can load and store in every segment directly. This
 // lets ranks on a node sum gradients and share parameters without copying them
-// through messages (see Training/SharedMemoryReducer.swift).
+// through messages (see Sync/SharedMemorySync.swift).
 import CMPI
 
 /// One shared window: `segment(q)` is rank q's part, `count(q)` Floats long.
@@ -48,6 +48,7 @@ public final class SharedSegments {
         synchronize()
     }
 
+    /// Rank `rank`'s segment length in Floats.
     public func count(_ rank: Int) -> Int { counts[rank] }
 
     deinit { placeholder.deallocate() }
@@ -58,9 +59,9 @@ public final class SharedSegments {
     /// Memory barrier plus a barrier of all ranks (MPI's unified-model pattern:
     /// MPI_Win_sync; MPI_Barrier; MPI_Win_sync).
     public func synchronize() {
-        MPI_Win_sync(window)
+        comm.check(MPI_Win_sync(window), "MPI_Win_sync")
         comm.check(MPI_Barrier(comm.node), "MPI_Barrier")
-        MPI_Win_sync(window)
+        comm.check(MPI_Win_sync(window), "MPI_Win_sync")
     }
 }
 
@@ -73,8 +74,8 @@ extension Communicator {
     /// Frees the shared windows in creation order, which every rank shares (collective).
     func freeWindows() {
         for i in windows.indices {
-            MPI_Win_unlock_all(windows[i])
-            MPI_Win_free(&windows[i])
+            check(MPI_Win_unlock_all(windows[i]), "MPI_Win_unlock_all")
+            check(MPI_Win_free(&windows[i]), "MPI_Win_free")
         }
         windows.removeAll()
     }

@@ -45,6 +45,17 @@ public struct LabelWeights: Sendable {
     }
 
     public func weight(bin: Int) -> Double { binWeights[bin] }
+
+    /// The per-bin table as CSV (`lds_weights.csv`, `dir-dist lds`):
+    /// `bin,lo,hi,count,value,smoothed,weight`.
+    public func table(_ binning: Binning) -> String {
+        var csv = "bin,lo,hi,count,value,smoothed,weight\n"
+        for b in 0..<binning.count {
+            csv += "\(b),\(binning.edge(b)),\(binning.edge(b + 1)),\(Int(counts[b])),\(values[b]),\(smoothed[b]),"
+            csv += "\(binWeights[b])\n"
+        }
+        return csv
+    }
 }
 
 /// scipy.ndimage.convolve1d(values, window, mode='constant'): zeros beyond both ends.

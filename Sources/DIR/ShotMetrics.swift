@@ -23,7 +23,7 @@ public struct ShotThresholds: Codable, Sendable, Equatable {
 }
 
 /// Additive sums over a set of predictions; per-bin instances are summed
-/// across ranks (one allreduce of `BinSums.width` doubles per bin) and then across bins.
+/// across ranks (one allreduce of `ErrorSums.width` doubles per bin) and then across bins.
 public struct ErrorSums: Sendable, Equatable {
     public static let width = 10
     public var n = 0.0, absError = 0.0, squaredError = 0.0, logAbsError = 0.0, zeroCount = 0.0

@@ -43,7 +43,7 @@ public enum DataSource: Codable, Sendable, Equatable {
         case .directory(let dir):
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-                throw InputError("--data", "'\(dir)' is not a folder")
+                throw InputError(dir, "is not a folder")
             }
             return DatasetBundle(train: try Self.load(Self.find(dir, ["train"]), "train", target),
                                  validation: try Self.load(Self.find(dir, ["val", "dev"]), "validation", target),

@@ -32,8 +32,6 @@ public final class FloatBuffer {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
 
-    public func zero() { pointer.update(repeating: 0, count: count) }
-
     public func copy(from other: FloatBuffer) {
         precondition(other.count == count, "buffer sizes differ: \(other.count) vs \(count)")
         pointer.update(from: other.pointer, count: count)

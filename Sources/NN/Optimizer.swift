@@ -1,6 +1,10 @@
 // Optimizers over the flat parameter buffer, PyTorch's update rules exactly.
 // State is flat buffers too, so a checkpoint saves it in one write.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
     case adam, sgd
 }
@@ -121,19 +125,3 @@ public final class SGD: Optimizer {
         }
     }
 }
-
-/// Eight Float lanes, loaded and stored through raw pointers.
-enum Lanes {
-    typealias Vector = SIMD8<Float>
-    static let scalarCount = 8
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector {
-        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-    }
-    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
