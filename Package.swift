@@ -8,14 +8,19 @@ let package = Package(
         .executable(name: "dir-dist", targets: ["dir-dist"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SHA-256 for checkpoint checksums and fingerprints: a maintained implementation
+        // instead of a hand-written hash.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C at the edge: OpenMPI's handles are macros, so a shim header exposes them.
-        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi",
-                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
         // Preemption signal flags and the step watchdog (async-signal-safe state in C).
         .target(name: "CSignals"),
         // Flush-to-zero for denormals (Adam's moments decay into them; x86 is slow there).
@@ -30,12 +35,27 @@ let package = Package(
         .target(name: "DIR"),
         // CSV / .npy loading, the embedded Abalone set, the synthetic generator.
         .target(name: "Datasets", dependencies: ["PRNG"]),
-        // The only place that wires model, data and communicator together.
-        .target(name: "Training", dependencies: ["Collectives", "NN", "DIR", "Datasets", "CSignals"]),
-        .executableTarget(name: "dir-dist", dependencies: [
-            "Training",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        // The configuration: what is trained (the recipe) and how a run executes.
+        .target(name: "Settings", dependencies: ["DIR", "Datasets", "NN"]),
+        // The gradient sync: allreduce or shared-memory sum, and the signals that ride along.
+        .target(name: "Sync", dependencies: ["Collectives", "NN"]),
+        // Checkpoint and model files, atomic result files, fingerprints.
+        .target(
+            name: "Checkpoints",
+            dependencies: ["Settings", "DIR", "Datasets", .product(name: "Crypto", package: "swift-crypto")]),
+        // The training loop: data preparation, the step, FDS across ranks, evaluation.
+        .target(
+            name: "Training",
+            dependencies: ["Collectives", "NN", "DIR", "Datasets", "PRNG", "CSignals", "Settings", "Sync", "Checkpoints"]),
+        // A whole run: outputs, resume, epochs, reporting (the rank-0 door), the bench.
+        .target(name: "Orchestration", dependencies: ["Training", "Checkpoints", "Settings", "Sync"]),
+        // The command line: parsing, option checks and wiring only.
+        .executableTarget(
+            name: "dir-dist",
+            dependencies: [
+                "Orchestration", "Training", "Settings", "Sync", "Checkpoints",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // Run under mpirun by CollectivesTests: checks every collective on real ranks.
         .executableTarget(name: "collectives-probe", dependencies: ["Collectives"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -43,6 +63,8 @@ let package = Package(
         .testTarget(name: "DIRTests", dependencies: ["DIR", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "CollectivesTests", dependencies: ["collectives-probe", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Training", "TestSupport"]),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings", "TestSupport"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Settings", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Checkpoints", "TestSupport"]),
     ]
 )

@@ -2,7 +2,6 @@
 # two-ranks.sh - the 2-rank speed-up (2 ranks vs 1 rank, per-rank batch fixed), measured
 # so that machine noise cannot pass for a result. Each round runs, back to back:
 #   1 rank | 2 ranks (shared memory, the default) | 2 ranks --no-shared-memory (allreduce)
-#   | 2 ranks --balance (shared memory, batch split by measured speed)
 #   | two independent 1-rank processes at once, pinned to cores 0 and 1
 # The last is the machine's own ceiling for two busy cores (shared caches, memory
 # bandwidth, a hypervisor's other guests): no data-parallel job can beat it.
@@ -27,17 +26,16 @@ trap 'rm -rf "$tmp"' EXIT
 # Samples/s from a bench report on stdin.
 throughput() { awk '/^throughput:/ { print $2 }'; }
 
-printf '%-6s %10s %10s %10s %10s %10s\n' round 1rank 2rank-shm 2rank-allred 2rank-bal ceiling
+printf '%-6s %10s %10s %10s %10s\n' round 1rank 2rank-shm 2rank-allred ceiling
 for round in $(seq "$rounds"); do
     one=$(OPENBLAS_NUM_THREADS=1 "$bin" "${bench[@]}" | throughput)
     shm=$("$repo/launch/local.sh" 2 "${bench[@]}" | throughput)
     allreduce=$("$repo/launch/local.sh" 2 "${bench[@]}" --no-shared-memory | throughput)
-    balanced=$("$repo/launch/local.sh" 2 "${bench[@]}" --balance | throughput)
     OPENBLAS_NUM_THREADS=1 taskset -c 0 "$bin" "${bench[@]}" > "$tmp/a" &
     OPENBLAS_NUM_THREADS=1 taskset -c 1 "$bin" "${bench[@]}" > "$tmp/b" &
     wait
     ceiling=$(( $(throughput < "$tmp/a") + $(throughput < "$tmp/b") ))
-    printf '%-6s %10s %10s %10s %10s %10s\n' "$round" "$one" "$shm" "$allreduce" "$balanced" "$ceiling" | tee -a "$tmp/rounds"
+    printf '%-6s %10s %10s %10s %10s\n' "$round" "$one" "$shm" "$allreduce" "$ceiling" | tee -a "$tmp/rounds"
 done
 awk '
 function median(col,   n, i, j, x, v) {
@@ -47,10 +45,10 @@ function median(col,   n, i, j, x, v) {
     for (i = 2; i <= n; i++) { x = v[i]; j = i - 1; while (j > 0 && v[j] > x) { v[j + 1] = v[j]; j-- }; v[j + 1] = x }
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
-{ for (c = 2; c <= 6; c++) rows[NR, c] = $c }
+{ for (c = 2; c <= 5; c++) rows[NR, c] = $c }
 END {
-    one = median(2); shm = median(3); all = median(4); bal = median(5); ceil = median(6)
-    printf "medians: 1 rank %.0f, 2 ranks: shared memory %.0f, allreduce %.0f, balanced %.0f; ceiling %.0f samples/s\n", one, shm, all, bal, ceil
-    printf "2 ranks / 1 rank: shared memory %.2fx, allreduce %.2fx, balanced %.2fx; the ceiling itself %.2fx\n", shm / one, all / one, bal / one, ceil / one
-    printf "2 ranks / ceiling: shared memory %.0f%%, allreduce %.0f%%, balanced %.0f%%\n", 100 * shm / ceil, 100 * all / ceil, 100 * bal / ceil
+    one = median(2); shm = median(3); all = median(4); ceil = median(5)
+    printf "medians: 1 rank %.0f, 2 ranks: shared memory %.0f, allreduce %.0f; ceiling %.0f samples/s\n", one, shm, all, ceil
+    printf "2 ranks / 1 rank: shared memory %.2fx, allreduce %.2fx; the ceiling itself %.2fx\n", shm / one, all / one, ceil / one
+    printf "2 ranks / ceiling: shared memory %.0f%%, allreduce %.0f%%\n", 100 * shm / ceil, 100 * all / ceil
 }' "$tmp/rounds"

@@ -36,12 +36,10 @@ public final class MLP {
         return (0..<(sizes.count - 1)).reduce(0) { $0 + sizes[$1] * sizes[$1 + 1] + sizes[$1 + 1] }
     }
 
-    /// `reductionSlots` extra Floats follow the gradients in `grads`, so values that
-    /// must travel with them (stop flags) share the one allreduce. `params` and
-    /// `grads`, when given, are storage to use instead of new buffers (memory
-    /// shared between ranks); `grads` must hold the reduction slots too.
-    public init(inputSize: Int, hiddenSizes: [Int], maxBatch: Int, reductionSlots: Int = 0,
-                params: FloatBuffer? = nil, grads: FloatBuffer? = nil) {
+    /// `params` and `grads`, when given, are storage to use instead of new buffers
+    /// (a gradient sync's buffers, possibly memory shared between ranks).
+    public init(inputSize: Int, hiddenSizes: [Int], maxBatch: Int, params: FloatBuffer? = nil,
+                grads: FloatBuffer? = nil) {
         precondition(!hiddenSizes.isEmpty && hiddenSizes.allSatisfy { $0 > 0 },
                      "MLP needs at least one positive hidden size, got \(hiddenSizes)")
         self.inputSize = inputSize
@@ -64,10 +62,9 @@ public final class MLP {
         hidden = layers
         headLayer = head
         precondition(params.map { $0.count == offset } ?? true, "params storage must hold \(offset) Floats")
-        precondition(grads.map { $0.count >= offset + reductionSlots } ?? true,
-                     "grads storage must hold \(offset + reductionSlots) Floats")
+        precondition(grads.map { $0.count == offset } ?? true, "grads storage must hold \(offset) Floats")
         self.params = params ?? FloatBuffer(count: offset)
-        self.grads = grads ?? FloatBuffer(count: offset + reductionSlots)
+        self.grads = grads ?? FloatBuffer(count: offset)
         activations = hiddenSizes.map { FloatBuffer(count: $0 * rows) }
         let widest = sizes.max()!
         backA = FloatBuffer(count: widest * rows)

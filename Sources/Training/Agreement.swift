@@ -2,6 +2,8 @@
 // (loading, checking), so rank 0 can report one clear error and nobody hangs.
 import Collectives
 import Datasets
+import Foundation
+import Settings
 
 public enum Agreement {
     /// Runs `work` on every rank; if any rank failed, every rank throws.
@@ -13,20 +15,32 @@ public enum Agreement {
         do { result = try work() } catch { failure = error }
         let failedRank = comm.allreduce(failure == nil ? Int.max : comm.rank, op: .min)
         if failedRank == Int.max { return result! }
-        var text = Array((failure.map { describe($0) } ?? "").utf8)
-        comm.broadcast(bytes: &text, root: failedRank)
-        if let failure, comm.rank == failedRank, failure is InputError { throw failure }
-        throw RemoteFailure(rank: failedRank, message: String(decoding: text, as: UTF8.self))
-    }
-
-    static func describe(_ error: Error) -> String {
-        (error as? InputError).map { "\($0.location): \($0.message)" } ?? "\(error)"
+        var bytes = failure.map { RemoteFailure(rank: failedRank, $0).encoded() } ?? []
+        comm.broadcast(bytes: &bytes, root: failedRank)
+        if let failure, comm.rank == failedRank, failure is InputError || failure is SettingError { throw failure }
+        throw RemoteFailure(decoding: bytes, rank: failedRank)
     }
 }
 
-/// An input error first seen on another rank.
-public struct RemoteFailure: Error, CustomStringConvertible {
+/// An error first seen on another rank: its text, or the setting error itself (so
+/// that it can be printed with the option's name).
+public struct RemoteFailure: Error, Codable, CustomStringConvertible {
     public let rank: Int
     public let message: String
+    public let setting: SettingError?
+
+    init(rank: Int, _ error: Error) {
+        self.rank = rank
+        setting = error as? SettingError
+        message = (error as? InputError).map { "\($0.location): \($0.message)" } ?? "\(error)"
+    }
+
+    init(decoding bytes: [UInt8], rank: Int) {
+        self = (try? JSONDecoder().decode(Self.self, from: Data(bytes)))
+            ?? RemoteFailure(rank: rank, InputError("rank \(rank)", "failed (its error could not be read)"))
+    }
+
+    func encoded() -> [UInt8] { Array((try? JSONEncoder().encode(self)) ?? Data()) }
+
     public var description: String { "error: \(message) (seen on rank \(rank))" }
 }

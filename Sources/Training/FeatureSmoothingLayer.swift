@@ -6,19 +6,25 @@ import DIR
 import Datasets
 import NN
 
+/// Seconds of FDS work in one epoch, by part.
+public struct FDSTimes: Sendable {
+    /// Calibrating in training steps (forward and backward), and the online sums.
+    public var calibration = 0.0
+    /// The statistics pass with its allreduce.
+    public var statistics = 0.0
+    /// The momentum update, smoothing and broadcast.
+    public var smoothing = 0.0
+    public var total: Double { calibration + statistics + smoothing }
+}
+
 final class FeatureSmoothingLayer {
     let config: FDSConfig
     let statistics: FeatureStatistics
     let calibration: Calibration
     /// Whether the current epoch calibrates (epoch ≥ startSmooth).
     private(set) var calibrating = false
-    /// Seconds spent on FDS in the current epoch (calibration, statistics pass, sync).
-    var seconds: Double { calibrationSeconds + statisticsSeconds + smoothingSeconds }
-    /// Per part, since `beginEpoch`: calibrating in training steps (forward and backward),
-    /// the statistics pass with its allreduce, and the update, smoothing and broadcast.
-    private(set) var calibrationSeconds = 0.0
-    private(set) var statisticsSeconds = 0.0
-    private(set) var smoothingSeconds = 0.0
+    /// Seconds spent on FDS since `beginEpoch`.
+    private(set) var times = FDSTimes()
 
     private let calibrated: FloatBuffer
     private let window: [Double]
@@ -41,9 +47,7 @@ final class FeatureSmoothingLayer {
         self.epoch = epoch
         calibrating = epoch >= config.startSmooth
         if !midEpoch { for i in onlineSums.indices { onlineSums[i] = 0 } }
-        calibrationSeconds = 0
-        statisticsSeconds = 0
-        smoothingSeconds = 0
+        times = FDSTimes()
     }
 
     /// z' for the training forward pass (z itself when not calibrating); the online
@@ -61,7 +65,7 @@ final class FeatureSmoothingLayer {
                 statistics.accumulate(described, bins: bins, count: n, into: $0.baseAddress!)
             }
         }
-        calibrationSeconds += Clock.now() - start
+        times.calibration += Clock.now() - start
         return out
     }
 
@@ -83,7 +87,7 @@ final class FeatureSmoothingLayer {
         guard calibrating else { return }
         let start = Clock.now()
         calibration.backward(dz, bins: bins, count: n)
-        calibrationSeconds += Clock.now() - start
+        times.calibration += Clock.now() - start
     }
 
     /// Statistics from a checkpoint; the calibration follows from them.
@@ -100,7 +104,7 @@ final class FeatureSmoothingLayer {
         var sums = config.pass == .online ? onlineSums : separatePass(model: model, data: data, comm: comm)
         comm.allreduce(&sums)
         let passDone = Clock.now()
-        statisticsSeconds += passDone - start
+        times.statistics += passDone - start
         var flat: [Double]
         if comm.isRoot {
             statistics.update(sums: sums, isFirstUpdate: epoch == config.startUpdate, momentum: config.momentum)
@@ -112,35 +116,21 @@ final class FeatureSmoothingLayer {
         comm.broadcast(&flat)
         statistics.assign(flat: flat)
         calibration.set(from: statistics, clip: config.clip)
-        smoothingSeconds += Clock.now() - passDone
+        times.smoothing += Clock.now() - passDone
     }
 
     /// This rank's per-bin sums of the features of its shard of the training set.
     private func separatePass(model: MLP, data: PreparedData, comm: Communicator) -> [Double] {
-        let train = data.bundle.train
-        let shard = PreparedData.shard(train.count, comm)
-        let chunk = model.maxBatch
-        let input = FloatBuffer(count: chunk * train.features.columns)
         var sums = [Double](repeating: 0, count: statistics.binCount * statistics.sumsWidth)
-        var rows = [Int32](repeating: 0, count: chunk)
-        var bins = [Int32](repeating: 0, count: chunk)
-        var first = shard.lowerBound
-        while first < shard.upperBound {
-            let n = min(chunk, shard.upperBound - first)
-            for k in 0..<n {
-                rows[k] = Int32(first + k)
-                bins[k] = data.trainBins[first + k]
-            }
-            rows.withUnsafeBufferPointer { r in
-                train.features.gather(UnsafeBufferPointer(rebasing: r[0..<n]), mean: data.mean,
-                                      invStd: data.invStd, into: input.pointer)
-            }
-            let z = model.features(input.pointer, count: n)
+        let bins = UnsafeMutablePointer<Int32>.allocate(capacity: model.maxBatch)
+        defer { bins.deallocate() }
+        ShardChunks.forEach(data.bundle.train, data: data, chunk: model.maxBatch, comm: comm) { input, first, n in
+            for k in 0..<n { bins[k] = data.trainBins[first + k] }
+            let z = model.features(input, count: n)
             if config.statistics == .calibrated && calibrating {
                 calibration.forward(z, bins: bins, count: n, into: z)
             }
             sums.withUnsafeMutableBufferPointer { statistics.accumulate(z, bins: bins, count: n, into: $0.baseAddress!) }
-            first += n
         }
         return sums
     }

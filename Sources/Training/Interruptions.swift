@@ -11,24 +11,21 @@ public enum Preemption {
 }
 
 /// `--step-timeout`: ends the job when a step makes no progress.
-enum Watchdog {
-    static func start(seconds: Double, rank: Int) { csig_watchdog_start(seconds, Int32(rank)) }
+public enum Watchdog {
+    public static func start(seconds: Double, rank: Int) { csig_watchdog_start(seconds, Int32(rank)) }
     static func beat(epoch: Int, step: Int) { csig_watchdog_beat(epoch, step) }
     static func pause() { csig_watchdog_pause() }
 }
 
 /// Test-only fault injection, from `DIR_DIST_TEST_FAULT=KIND:rank=R:epoch=E:step=S`
 /// (epoch 1-based as printed, step 0-based within the epoch). KIND is `kill`
-/// (SIGKILL itself), `hang` (sleep forever before the step), `nan` (a NaN loss),
-/// `signal` (SIGUSR1 to itself) or `slow` (`slow:rank=R:ms=M`: M more milliseconds of
-/// compute in every step, a core running slow). Not for production use; documented
-/// in the README.
+/// (SIGKILL itself), `hang` (sleep forever before the step), `nan` (a NaN loss) or
+/// `signal` (SIGUSR1 to itself). Not for production use; documented in the README.
 struct FaultInjection {
-    enum Kind: String { case kill, hang, nan, signal, slow }
+    enum Kind: String { case kill, hang, nan, signal }
     let kind: Kind
     let epoch: Int
     let step: Int
-    var milliseconds = 0
 
     static func fromEnvironment(rank: Int) -> FaultInjection? {
         guard let spec = ProcessInfo.processInfo.environment["DIR_DIST_TEST_FAULT"] else { return nil }
@@ -40,13 +37,7 @@ struct FaultInjection {
             if kv.count == 2, let v = Int(kv[1]) { values[String(kv[0])] = v }
         }
         guard values["rank", default: 0] == rank else { return nil }
-        return FaultInjection(kind: kind, epoch: values["epoch", default: 1] - 1, step: values["step", default: 0],
-                              milliseconds: values["ms", default: 0])
-    }
-
-    /// Inside every step's compute: a slow rank sleeps.
-    func duringStep() {
-        if kind == .slow { usleep(useconds_t(milliseconds * 1000)) }
+        return FaultInjection(kind: kind, epoch: values["epoch", default: 1] - 1, step: values["step", default: 0])
     }
 
     func beforeStep(epoch: Int, step: Int) {
@@ -55,7 +46,7 @@ struct FaultInjection {
         case .kill: kill(getpid(), SIGKILL)
         case .hang: while true { sleep(1000) }
         case .signal: csig_raise_usr1()
-        case .nan, .slow: break
+        case .nan: break
         }
     }
 

@@ -1,8 +1,10 @@
 // The data as training sees it: loaded and checked splits, feature standardisation
 // from training statistics (summed over ranks), bins, and the per-sample LDS weights.
+import Checkpoints
 import Collectives
 import DIR
 import Datasets
+import Settings
 
 /// Loaded, validated data shared by training and evaluation on one rank.
 public final class PreparedData {
@@ -26,19 +28,19 @@ public final class PreparedData {
 
     /// A hash of the per-bin training weights (LDS), stored in checkpoints.
     public var weightsFingerprint: UInt64 {
-        var h = FNV1a()
+        var h = Fingerprint()
         for w in labelWeights.binWeights { h.add(w.bitPattern) }
-        return h.value
+        return h.value()
     }
 
     /// Loads on every rank. A rank's own failure is thrown; call through `Agreement`
     /// so that all ranks learn the verdict.
-    public init(config: TrainingConfig, comm: Communicator) throws {
-        let bundle = try config.data.load(target: config.target)
+    public init(recipe: Recipe, comm: Communicator) throws {
+        let bundle = try recipe.data.load(target: recipe.target)
         try Self.checkShapes(bundle)
         self.bundle = bundle
         let train = bundle.train
-        let binning = try config.binning.resolve(trainLabels: train.labels)
+        let binning = try recipe.binning.resolve(trainLabels: train.labels)
         let trainBins = train.labels.map { Int32(binning.bin($0)) }
         self.binning = binning
         self.trainBins = trainBins
@@ -48,7 +50,7 @@ public final class PreparedData {
         for i in Self.shard(train.count, comm) { counts[Int(trainBins[i])] += 1 }
         comm.allreduce(&counts)
         trainCounts = counts
-        let labelWeights = LabelWeights(counts: counts, reweight: config.reweight, kernel: config.lds)
+        let labelWeights = LabelWeights(counts: counts, reweight: recipe.reweight, kernel: recipe.lds)
         self.labelWeights = labelWeights
         trainWeights = trainBins.map { Float(labelWeights.weight(bin: Int($0))) }
         trainTargets = train.labels.map { Float($0) }
@@ -57,7 +59,7 @@ public final class PreparedData {
     }
 
     /// This rank's contiguous share of `count` rows.
-    static func shard(_ count: Int, _ comm: Communicator) -> Range<Int> {
+    public static func shard(_ count: Int, _ comm: Communicator) -> Range<Int> {
         (comm.rank * count / comm.size)..<((comm.rank + 1) * count / comm.size)
     }
 
@@ -101,7 +103,7 @@ public final class PreparedData {
     }
 
     private static func fingerprint(_ b: DatasetBundle) -> UInt64 {
-        var h = FNV1a()
+        var h = Fingerprint()
         for s in b.splits {
             h.add(UInt64(s.count))
             h.add(UInt64(s.features.columns))
@@ -110,24 +112,6 @@ public final class PreparedData {
                 for j in 0..<s.features.columns { h.add(s.features.value(row, j).bitPattern) }
             }
         }
-        return h.value
-    }
-}
-
-/// 64-bit FNV-1a over words, for fingerprints (not for security).
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ word: UInt64) {
-        var w = word
-        for _ in 0..<8 {
-            add(byte: UInt8(w & 0xff))
-            w >>= 8
-        }
-    }
-    mutating func add(byte: UInt8) {
-        value = (value ^ UInt64(byte)) &* 0x100_0000_01b3
-    }
-    mutating func add(_ text: String) {
-        for b in text.utf8 { add(UInt64(b)) }
+        return h.value()
     }
 }

@@ -4,8 +4,12 @@ import ArgumentParser
 import Collectives
 import DIR
 import Datasets
+import Checkpoints
 import Foundation
 import NN
+import Orchestration
+import Settings
+import Sync
 import Training
 
 struct Bench: ParsableCommand {
@@ -26,61 +30,74 @@ struct Bench: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = false
     @Flag(inversion: .prefixedNo, help: "Sum gradients in shared memory instead of an allreduce (default: one node, a core per rank).")
     var sharedMemory: Bool?
-    @Flag(help: "Split each global batch among ranks by their measured speed.") var balance = false
     @Flag(help: "Also measure point-to-point latency and bandwidth between ranks 0 and 1.") var pingPong = false
     @Option(help: "Append one CSV row (header if the file is new).") var csv: String?
 
-    func run() throws {
-        let comm = Communicator()
+    func validate() throws {
+        for (option, value) in [("--features", features), ("--batch-size", batchSize), ("--threads", threads),
+                                ("--epochs", epochs), ("--rows", rows ?? 1)] where value < 1 {
+            throw optionError(option, "must be positive, got \(value)")
+        }
+        if warmup < 0 { throw optionError("--warmup", "must be non-negative, got \(warmup)") }
+        if hiddenSizes.isEmpty || hiddenSizes.count != hidden.split(separator: ",").count {
+            throw optionError("--hidden", "'\(hidden)' is not a comma-separated list of positive sizes")
+        }
+    }
+
+    private var hiddenSizes: [Int] { hidden.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 } }
+
+    private func configuration(ranks: Int) -> TrainingConfig {
         var c = TrainingConfig()
-        let global = batchSize * comm.size
-        c.data = data.map { .directory($0) } ?? .synthetic(Synthetic(trainCount: rows ?? 64 * global, testCount: 256,
-                                                                     featureCount: features, seed: 1))
-        c.hidden = hidden.split(separator: ",").compactMap { Int($0) }
-        c.batchSize = batchSize
-        c.optimizer = optimizer
-        c.threads = threads
-        c.binning = .equalWidth(count: 50, range: nil)
-        c.overlap = overlap
-        c.sharedMemory = sharedMemory
-        c.balance = balance
+        let global = batchSize * ranks
+        c.recipe.data = data.map { .directory($0) }
+            ?? .synthetic(Synthetic(trainCount: rows ?? 64 * global, testCount: 256, featureCount: features, seed: 1))
+        c.recipe.hidden = hiddenSizes
+        c.recipe.optimizer = optimizer
+        c.recipe.binning = .equalWidth(count: 50, range: nil)
+        c.execution.batchSize = batchSize
+        c.execution.threads = threads
+        c.execution.overlap = overlap
+        c.execution.sharedMemory = sharedMemory
         if fds {
             var f = FDSConfig()
             f.pass = fdsPass
-            c.fds = f
+            c.recipe.fds = f
         }
-        do {
-            try c.validate()
-            let r = try Benchmark.run(c, comm: comm, warmup: warmup, epochs: epochs, pingPong: pingPong)
-            if comm.isRoot {
+        return c
+    }
+
+    func run() throws {
+        let comm = Communicator()
+        runAndExit(comm) {
+            let r = try Benchmark.run(configuration(ranks: comm.size), comm: comm, warmup: warmup, epochs: epochs,
+                                      pingPong: pingPong)
+            // Rank 0 prints and writes; every rank learns whether the CSV could be written.
+            try Agreement.together(comm) {
+                guard comm.isRoot else { return }
                 print(text(r))
                 if let csv { try append(r, to: csv) }
             }
-        } catch {
-            if comm.isRoot { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
-            comm.finalize()
-            Foundation.exit(2)
+            return .success
         }
-        comm.finalize()
     }
 
     private func ms(_ s: Double) -> String { String(format: "%8.3f ms", s * 1e3) }
 
     private func text(_ r: BenchmarkReport) -> String {
         var lines = [String]()
-        lines.append("dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), MLP \(hidden), \(r.parameters) parameters, gradient sync: \(r.sync)\(balance ? ", balanced split" : ""), \(r.stepsMeasured) steps per rank")
+        lines.append("dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), MLP \(hidden), \(r.parameters) parameters, gradient sync: \(r.sync.rawValue), \(r.stepsMeasured) steps per rank")
         lines.append("per step (mean over ranks):")
         lines.append("  forward          \(ms(r.forward))")
         lines.append("  backward         \(ms(r.backward))")
         switch r.sync {
-        case "overlapped-allreduce":
+        case .overlappedAllreduce:
             lines.append("  sync wait        \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)); hidden behind backward: \(String(format: "%.0f%%", 100 * r.hidden)))")
-        case "shared-memory":
+        case .sharedMemory:
             lines.append("  sync wait        \(ms(r.reduceWait))   (barrier: waiting for the slowest rank; a standalone allreduce would take \(ms(r.allreduceSeconds)))")
-        default:
+        case .allreduce:
             lines.append("  sync wait        \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)))")
         }
-        lines.append("  optimizer        \(ms(r.optimizer))" + (r.sync == "shared-memory" ? "   (this rank's shard: sum, update, barrier)" : ""))
+        lines.append("  optimizer        \(ms(r.optimizer))" + (r.sync == .sharedMemory ? "   (this rank's shard: sum, update, barrier)" : ""))
         lines.append("  step (slowest)   \(ms(r.step))")
         lines.append("per rank (ms): rank  forward  backward  sync wait  optimizer  step  rows/step")
         for (rank, phases) in r.perRankPhases.enumerated() {
@@ -115,18 +132,8 @@ struct Bench: ParsableCommand {
             String(format: "%.4f", r.allreduceSeconds * 1e3), "\(r.bytesPerStep)", String(format: "%.3f", r.gflops),
             String(format: "%.2f", r.sgemmPeak), String(format: "%.3f", fdsMs), String(format: "%.3f", r.epochSeconds * 1e3),
             String(format: "%.1f", r.peakResidentMB), r.p2pLatency.map { String(format: "%.3f", $0 * 1e6) } ?? "",
-            r.p2pBandwidth.map { String(format: "%.4f", $0 / 1e9) } ?? "", r.sync,
+            r.p2pBandwidth.map { String(format: "%.4f", $0 / 1e9) } ?? "", r.sync.rawValue,
         ].joined(separator: ",") + "\n"
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: Data((header + row).utf8)) else {
-                throw InputError("--csv", "cannot create \(path)")
-            }
-        } else if let h = FileHandle(forWritingAtPath: path) {
-            h.seekToEndOfFile()
-            h.write(Data(row.utf8))
-            h.closeFile()
-        } else {
-            throw InputError("--csv", "cannot append to \(path)")
-        }
+        try ResultFile.append(row, to: path, header: header)
     }
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import DIR
 import Datasets
 import Foundation
+import Settings
 
 struct LDS: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +20,9 @@ struct LDS: ParsableCommand {
         do {
             try execute()
         } catch let error as InputError {
-            throw ValidationError(error.description.replacingOccurrences(of: "error: ", with: ""))
+            throw ValidationError("\(error.location): \(error.message)")
+        } catch let error as SettingError {
+            throw ValidationError(String(error.line { $0.option }.dropFirst("error: ".count)))
         }
     }
 
@@ -31,14 +34,11 @@ struct LDS: ParsableCommand {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw InputError(labels, "label \(bad) is not finite")
         }
-        let kernel = try reweighting.kernel()
-        let bins = try binning.choice().resolve(trainLabels: values)
+        let kernel = reweighting.kernel
+        let bins = try binning.choice.resolve(trainLabels: values)
         let counts = bins.histogram(values)
         let weights = LabelWeights(counts: counts, reweight: reweighting.reweight, kernel: kernel)
-        var perBinCSV = "bin,lo,hi,count,value,smoothed,weight\n"
-        for b in 0..<bins.count {
-            perBinCSV += "\(b),\(bins.edge(b)),\(bins.edge(b + 1)),\(Int(counts[b])),\(weights.values[b]),\(weights.smoothed[b]),\(weights.binWeights[b])\n"
-        }
+        let perBinCSV = weights.table(bins)
         var perSampleCSV = "index,label,bin,weight\n"
         for (i, y) in values.enumerated() {
             let b = bins.bin(y)

@@ -1,10 +1,10 @@
-// Option groups by concern, shared by `train` and `lds`; each turns itself
-// into part of the Codable configuration.
+// Option groups by concern, shared by `train` and `lds`: each checks its own values
+// in `validate()` and turns itself into part of the Codable configuration.
 import ArgumentParser
 import DIR
 import Datasets
 import NN
-import Training
+import Settings
 
 extension Reweight: ExpressibleByArgument {}
 extension KernelKind: ExpressibleByArgument {}
@@ -14,6 +14,11 @@ extension OptimizerKind: ExpressibleByArgument {}
 extension ModelSelection: ExpressibleByArgument {}
 extension FDSStatisticsMode: ExpressibleByArgument {}
 extension FDSPass: ExpressibleByArgument {}
+
+/// A bad option value: `error: <option>: <what>` (status 2), printed from rank 0.
+func optionError(_ option: String, _ message: String) -> ValidationError {
+    ValidationError("\(option): \(message)")
+}
 
 struct BinningOptions: ParsableArguments {
     @Option(help: "Number of equal-width label bins (default: integer bins for integer labels, else 50).")
@@ -29,24 +34,24 @@ struct BinningOptions: ParsableArguments {
     @Option(help: "Largest label bin with --integer-labels (default: the largest training label).")
     var maxLabel: Int?
 
-    func choice() throws -> BinningChoice {
+    func validate() throws {
         if !labelRange.isEmpty && labelRange.count != 2 {
-            throw InputError("--label-range", "takes two values LO HI, got \(labelRange.count)")
+            throw optionError("--label-range", "takes two values LO HI, got \(labelRange.count)")
         }
-        let range = labelRange.count == 2 ? labelRange[0]...max(labelRange[0], labelRange[1]) : nil
         if labelRange.count == 2 && !(labelRange[1] > labelRange[0]) {
-            throw InputError("--label-range", "empty or inverted label range [\(labelRange[0]), \(labelRange[1])]")
+            throw optionError("--label-range", "empty or inverted label range [\(labelRange[0]), \(labelRange[1])]")
         }
-        if integerLabels {
-            if bins != nil || range != nil {
-                throw InputError("--integer-labels", "cannot be combined with --bins or --label-range")
-            }
-            return .integer(maxLabel: maxLabel)
+        if integerLabels && (bins != nil || !labelRange.isEmpty) {
+            throw optionError("--integer-labels", "cannot be combined with --bins or --label-range")
         }
-        if let bins {
-            if bins < 2 { throw InputError("--bins", "need at least 2 bins, got \(bins)") }
-            return .equalWidth(count: bins, range: range)
-        }
+        if let bins, bins < 2 { throw optionError("--bins", "need at least 2 bins, got \(bins)") }
+        if let maxLabel, maxLabel < 1 { throw optionError("--max-label", "need a maximum label of at least 1, got \(maxLabel)") }
+    }
+
+    var choice: BinningChoice {
+        let range = labelRange.count == 2 ? labelRange[0]...labelRange[1] : nil
+        if integerLabels { return .integer(maxLabel: maxLabel) }
+        if let bins { return .equalWidth(count: bins, range: range) }
         if let range { return .equalWidth(count: 50, range: range) }
         return .automatic
     }
@@ -68,15 +73,17 @@ struct ReweightOptions: ParsableArguments {
     @Option(help: "LDS kernel sigma.")
     var ldsSigma: Double = 2
 
-    func kernel() throws -> Kernel? {
-        guard lds else { return nil }
+    func validate() throws {
+        guard lds else { return }
         if reweight == .none {
-            throw InputError("--lds", "LDS smooths reweighting: add --reweight sqrt_inv or inverse")
+            throw optionError("--lds", "LDS smooths reweighting: add --reweight sqrt_inv or inverse")
         }
-        let k = Kernel(ldsKernel, size: ldsKs, sigma: ldsSigma)
-        if let p = k.problem { throw InputError(ldsKs % 2 == 0 || ldsKs < 1 ? "--lds-ks" : "--lds-sigma", p) }
-        return k
+        if let p = Kernel(ldsKernel, size: ldsKs, sigma: ldsSigma).problem {
+            throw optionError(ldsKs % 2 == 0 || ldsKs < 1 ? "--lds-ks" : "--lds-sigma", p)
+        }
     }
+
+    var kernel: Kernel? { lds ? Kernel(ldsKernel, size: ldsKs, sigma: ldsSigma) : nil }
 }
 
 struct FDSOptions: ParsableArguments {
@@ -100,15 +107,27 @@ struct FDSOptions: ParsableArguments {
     @Option(help: "Write per-epoch FDS statistics (counts, norms, cosine similarities) as JSON lines.")
     var fdsDump: String?
 
-    func configuration() throws -> FDSConfig? {
+    func validate() throws {
         guard fds else {
-            if fdsDump != nil { throw InputError("--fds-dump", "needs --fds") }
-            return nil
+            if fdsDump != nil { throw optionError("--fds-dump", "needs --fds") }
+            return
         }
-        guard fdsClip.count == 2 else { throw InputError("--fds-clip", "takes two values LO HI, got \(fdsClip.count)") }
+        guard fdsClip.count == 2 else { throw optionError("--fds-clip", "takes two values LO HI, got \(fdsClip.count)") }
         guard fdsClip[0] > 0 && fdsClip[1] >= fdsClip[0] else {
-            throw InputError("--fds-clip", "needs 0 < LO <= HI, got [\(fdsClip[0]), \(fdsClip[1])]")
+            throw optionError("--fds-clip", "needs 0 < LO <= HI, got [\(fdsClip[0]), \(fdsClip[1])]")
         }
+        if let p = Kernel(fdsKernel, size: fdsKs, sigma: fdsSigma).problem {
+            throw optionError(fdsKs % 2 == 0 || fdsKs < 1 ? "--fds-ks" : "--fds-sigma", p)
+        }
+        if !(fdsMomentum >= 0 && fdsMomentum < 1) {
+            throw optionError("--fds-momentum", "must be in [0, 1), got \(fdsMomentum)")
+        }
+        if startUpdate < 0 { throw optionError("--start-update", "must be non-negative, got \(startUpdate)") }
+        if startSmooth < 0 { throw optionError("--start-smooth", "must be non-negative, got \(startSmooth)") }
+    }
+
+    var configuration: FDSConfig? {
+        guard fds else { return nil }
         var c = FDSConfig()
         c.kernel = Kernel(fdsKernel, size: fdsKs, sigma: fdsSigma)
         c.momentum = fdsMomentum

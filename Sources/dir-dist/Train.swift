@@ -1,11 +1,13 @@
-// `dir-dist train`: builds the training configuration and runs it on every rank.
+// `dir-dist train`: checks the options, builds the training configuration and runs it
+// on every rank; every error of the run ends here as one line from rank 0.
 import ArgumentParser
 import Collectives
 import DIR
 import Datasets
 import Foundation
 import NN
-import Training
+import Orchestration
+import Settings
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -63,82 +65,108 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo,
           help: "Sum gradients in shared memory and split the update among ranks (default: when all ranks share one node and have a core each).")
     var sharedMemory: Bool?
-    @Flag(help: "Split each global batch among ranks by their measured speed (same model up to summation order; not bit-for-bit repeatable).")
-    var balance = false
 
-    func configuration() throws -> TrainingConfig {
-        var c = TrainingConfig()
-        c.data = try dataSource()
-        c.target = target
-        c.epochs = epochs
-        c.batchSize = batchSize
-        c.learningRate = lr
-        c.optimizer = optimizer
-        c.momentum = momentum
-        c.weightDecay = weightDecay
-        c.hidden = try hidden.split(separator: ",").map {
-            guard let v = Int($0.trimmingCharacters(in: .whitespaces)), v > 0 else {
-                throw InputError("--hidden", "'\(hidden)' is not a comma-separated list of positive sizes")
-            }
-            return v
+    /// Option-level checks, before MPI starts: every rank parses the same arguments, so
+    /// every rank fails the same way and only rank 0 speaks.
+    func validate() throws {
+        if epochs < 1 { throw optionError("--epochs", "must be positive, got \(epochs)") }
+        if batchSize < 1 { throw optionError("--batch-size", "must be positive, got \(batchSize)") }
+        if !(lr > 0 && lr.isFinite) { throw optionError("--lr", "must be positive, got \(lr)") }
+        if hiddenSizes == nil {
+            throw optionError("--hidden", "'\(hidden)' is not a comma-separated list of positive sizes")
         }
-        c.seed = seed
-        c.threads = threads
-        c.binning = try binning.choice()
-        c.reweight = reweighting.reweight
-        c.lds = try reweighting.kernel()
-        c.loss = Loss(loss, beta: lossBeta, gamma: lossGamma, activation: focalActivation)
-        c.shots = ShotThresholds(many: manyShot, few: fewShot)
-        c.outputDirectory = out
-        c.selection = select
-        c.fds = try smoothing.configuration()
-        c.fdsDump = smoothing.fdsDump
-        c.checkpointEvery = checkpointEvery
-        c.keep = keep
-        c.resume = resume
-        c.stepTimeout = stepTimeout
-        c.overlap = overlap
-        c.bucketBytes = bucketKib * 1024
-        c.sharedMemory = sharedMemory
-        c.balance = balance
-        try c.validate()
+        if let threads, threads < 1 { throw optionError("--threads", "must be positive, got \(threads)") }
+        if let synthetic, synthetic < 1 { throw optionError("--synthetic", "must be positive, got \(synthetic)") }
+        if data != nil && ![train, val, test].allSatisfy({ $0 == nil }) {
+            throw optionError("--data", "give either --data or --train/--val/--test")
+        }
+        if [train, val, test].contains(where: { $0 != nil }) && [train, val, test].contains(where: { $0 == nil }) {
+            throw optionError(train == nil ? "--train" : (val == nil ? "--val" : "--test"),
+                              "--train, --val and --test go together")
+        }
+        let beta = lossBeta ?? 1, gamma = lossGamma ?? 0
+        if !(beta > 0) { throw optionError("--loss-beta", "must be positive, got \(beta)") }
+        if !(gamma >= 0) { throw optionError("--loss-gamma", "must be non-negative, got \(gamma)") }
+        if !(fewShot <= manyShot) {
+            throw optionError("--few-shot", "must not exceed --many-shot (\(fewShot) > \(manyShot))")
+        }
+        try validateRunOptions()
+    }
+
+    private func validateRunOptions() throws {
+        if checkpointEvery < 0 { throw optionError("--checkpoint-every", "must be non-negative, got \(checkpointEvery)") }
+        if checkpointEvery > 0 && out == nil {
+            throw optionError("--checkpoint-every", "needs --out DIR for the checkpoint files")
+        }
+        if keep < 1 { throw optionError("--keep", "must be positive, got \(keep)") }
+        if resume == "auto" && out == nil {
+            throw optionError("--resume", "'auto' looks for checkpoints in --out DIR; give --out")
+        }
+        if bucketKib < 0 { throw optionError("--bucket-kib", "must be non-negative, got \(bucketKib)") }
+        if let t = stepTimeout, !(t > 0) { throw optionError("--step-timeout", "must be positive, got \(t)") }
+    }
+
+    private var hiddenSizes: [Int]? {
+        let sizes = hidden.split(separator: ",", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return sizes.map { $0! }
+    }
+
+    /// The configuration these (validated) options describe.
+    var configuration: TrainingConfig {
+        var c = TrainingConfig()
+        c.recipe = recipe
+        c.execution.epochs = epochs
+        c.execution.batchSize = batchSize
+        c.execution.threads = threads
+        c.execution.outputDirectory = out
+        c.execution.fdsDump = smoothing.fdsDump
+        c.execution.checkpointEvery = checkpointEvery
+        c.execution.keep = keep
+        c.execution.resume = resume
+        c.execution.stepTimeout = stepTimeout
+        c.execution.overlap = overlap
+        c.execution.bucketBytes = bucketKib * 1024
+        c.execution.sharedMemory = sharedMemory
         return c
     }
 
-    func dataSource() throws -> DataSource {
-        let files = [train, val, test].compactMap { $0 }
+    private var recipe: Recipe {
+        var r = Recipe()
+        r.data = dataSource
+        r.target = target
+        r.learningRate = lr
+        r.optimizer = optimizer
+        r.momentum = momentum
+        r.weightDecay = weightDecay
+        r.hidden = hiddenSizes ?? []
+        r.seed = seed
+        r.binning = binning.choice
+        r.reweight = reweighting.reweight
+        r.lds = reweighting.kernel
+        r.loss = Loss(loss, beta: lossBeta, gamma: lossGamma, activation: focalActivation)
+        r.shots = ShotThresholds(many: manyShot, few: fewShot)
+        r.selection = select
+        r.fds = smoothing.configuration
+        return r
+    }
+
+    private var dataSource: DataSource {
         if let synthetic {
-            guard synthetic > 0 else { throw InputError("--synthetic", "must be positive, got \(synthetic)") }
             return .synthetic(Synthetic(trainCount: synthetic, testCount: max(256, synthetic / 4),
                                         featureCount: syntheticFeatures, seed: seed))
         }
-        if let data {
-            guard files.isEmpty else { throw InputError("--data", "give either --data or --train/--val/--test") }
-            return .directory(data)
-        }
-        if files.isEmpty { return .embeddedAbalone }
-        guard let train, let val, let test else {
-            throw InputError(train == nil ? "--train" : (val == nil ? "--val" : "--test"),
-                             "--train, --val and --test go together")
-        }
+        if let data { return .directory(data) }
+        guard let train, let val, let test else { return .embeddedAbalone }
         return .files(train: .init(features: train, labels: trainY),
                       validation: .init(features: val, labels: valY),
                       test: .init(features: test, labels: testY))
     }
 
     func run() throws {
-        // Validate before MPI starts: every rank parses the same arguments, so
-        // every rank fails the same way and only rank 0 speaks.
-        let config: TrainingConfig
-        do { config = try configuration() } catch let error as InputError {
-            throw ValidationError(error.description.replacingOccurrences(of: "error: ", with: ""))
-        }
         let comm = Communicator()
-        let status = TrainingRun.run(config, comm: comm)
-        // Rank 0 has printed any error; the barrier keeps the others from exiting
-        // non-zero first, which would make mpirun kill rank 0 before its line is out.
-        if status != 0 { comm.barrier() }
-        comm.finalize()
-        if status != 0 { Foundation.exit(status) }
+        runAndExit(comm) { try TrainingRun.run(configuration, comm: comm, spelling: { $0.option }).status }
     }
 }

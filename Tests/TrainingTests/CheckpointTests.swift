@@ -4,7 +4,7 @@
 // valid checkpoint and exits 3; damaged or foreign checkpoints are refused.
 import Foundation
 import TestSupport
-import Training
+import Checkpoints
 import XCTest
 
 final class CheckpointTests: XCTestCase {

@@ -3,7 +3,7 @@
 // loss stops training naming epoch and step; srun without PMI is refused.
 import Foundation
 import TestSupport
-import Training
+import Checkpoints
 import XCTest
 
 final class FaultTests: XCTestCase {

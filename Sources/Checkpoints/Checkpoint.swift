@@ -3,14 +3,16 @@
 // FDS statistics, model selection — with a magic header and a checksum.
 import Foundation
 
-/// File layout: "DIRDCKPT", UInt32 version, UInt64 payload length, payload,
-/// UInt64 FNV-1a checksum of everything before it. The payload is written by
-/// `encode` in field order; all numbers little-endian.
+/// File layout: "DIRDCKPT", UInt32 version, UInt64 payload length, payload, and the
+/// 32-byte SHA-256 of everything before it. The payload is written by `encode` in
+/// field order; all numbers little-endian.
 public struct Checkpoint {
     static let magic = Array("DIRDCKPT".utf8)
-    static let version: UInt32 = 1
+    /// 2: SHA-256 checksum (version 1 had a 64-bit FNV-1a).
+    static let version: UInt32 = 2
+    static let checksumSize = 32
 
-    /// Canonical JSON of the configuration's training identity (see `TrainingConfig.identity`).
+    /// Canonical JSON of the training identity (see `TrainingConfig.identity`).
     public var identity: [UInt8]
     public var dataFingerprint: UInt64
     /// Hash of the per-bin LDS weights the run trains with.
@@ -32,6 +34,28 @@ public struct Checkpoint {
     public var bestParameters: [Float]
     /// FDS online pass: the epoch's per-bin sums so far, over all ranks (empty otherwise).
     public var fdsPartialSums: [Double]
+
+    public init(
+        identity: [UInt8], dataFingerprint: UInt64, weightsFingerprint: UInt64, epoch: Int, step: Int,
+        epochLossSum: Double, seed: UInt64, parameters: [Float], optimizerSteps: Int, optimizerState: [[Float]],
+        featureStatistics: [Double], bestEpoch: Int, bestMAE: Double, bestParameters: [Float], fdsPartialSums: [Double]
+    ) {
+        self.identity = identity
+        self.dataFingerprint = dataFingerprint
+        self.weightsFingerprint = weightsFingerprint
+        self.epoch = epoch
+        self.step = step
+        self.epochLossSum = epochLossSum
+        self.seed = seed
+        self.parameters = parameters
+        self.optimizerSteps = optimizerSteps
+        self.optimizerState = optimizerState
+        self.featureStatistics = featureStatistics
+        self.bestEpoch = bestEpoch
+        self.bestMAE = bestMAE
+        self.bestParameters = bestParameters
+        self.fdsPartialSums = fdsPartialSums
+    }
 
     public func encode() -> [UInt8] {
         var p = ByteWriter()
@@ -55,11 +79,8 @@ public struct Checkpoint {
         for b in Self.magic { file.append(b) }
         file.append(Self.version)
         file.append(UInt64(p.bytes.count))
-        var out = file.bytes + p.bytes
-        var h = FNV1a()
-        h.add(bytes: out)
-        withUnsafeBytes(of: h.value.littleEndian) { out += $0 }
-        return out
+        let out = file.bytes + p.bytes
+        return out + Fingerprint.sha256(out)
     }
 
     /// Decodes and verifies a checkpoint file's bytes; `path` names it in errors.
@@ -72,17 +93,15 @@ public struct Checkpoint {
         guard version == Self.version else {
             throw CheckpointError(path, "unsupported checkpoint version \(version) (this dir-dist reads \(Self.version))")
         }
-        let length = Int(try header.read(UInt64.self))
-        guard length >= 0, bytes.count >= 20 + length + 8 else {
-            throw CheckpointError(path, "truncated checkpoint: \(bytes.count) bytes, header promises \(20 + length + 8)")
+        let length = Int(clamping: try header.read(UInt64.self))
+        guard length <= bytes.count, bytes.count >= 20 + length + checksumSize else {
+            throw CheckpointError(path, "truncated checkpoint: \(bytes.count) bytes, header promises \(length) + 52")
         }
-        guard bytes.count == 20 + length + 8 else {
-            throw CheckpointError(path, "corrupt checkpoint: \(bytes.count - 28 - length) unexpected trailing bytes")
+        let size = 20 + length + checksumSize
+        guard bytes.count == size else {
+            throw CheckpointError(path, "corrupt checkpoint: \(bytes.count - size) unexpected trailing bytes")
         }
-        var h = FNV1a()
-        h.add(bytes: bytes[0..<(20 + length)])
-        let stored = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 20 + length, as: UInt64.self) }
-        guard UInt64(littleEndian: stored) == h.value else {
+        guard Fingerprint.sha256(bytes[0..<(20 + length)]) == Array(bytes[(20 + length)...]) else {
             throw CheckpointError(path, "corrupt checkpoint: checksum mismatch")
         }
         do {
@@ -114,15 +133,9 @@ public struct Checkpoint {
 public struct CheckpointError: Error, CustomStringConvertible {
     public let path: String
     public let message: String
-    init(_ path: String, _ message: String) {
+    public init(_ path: String, _ message: String) {
         self.path = path
         self.message = message
     }
     public var description: String { "error: \(path): \(message)" }
-}
-
-extension FNV1a {
-    mutating func add<C: Collection>(bytes: C) where C.Element == UInt8 {
-        for b in bytes { add(byte: b) }
-    }
 }

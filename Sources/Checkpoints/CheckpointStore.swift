@@ -2,6 +2,7 @@
 // file, fsync, rename over `checkpoint.ckpt`), numbered copies pruned to `keep`,
 // and the newest valid one found for `--resume auto`.
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,19 +11,26 @@ public struct CheckpointStore {
     public let directory: String
     public let keep: Int
 
+    public init(directory: String, keep: Int) {
+        self.directory = directory
+        self.keep = keep
+    }
+
     public var latestPath: String { "\(directory)/checkpoint.ckpt" }
 
     /// Writes `checkpoint` as the latest and as `checkpoint-eEEEE-sSSSSSS.ckpt`;
     /// an interrupted write leaves the previous latest intact.
     public func write(_ checkpoint: Checkpoint) throws {
-        let bytes = checkpoint.encode()
-        let temporary = "\(directory)/.checkpoint.tmp"
-        try writeSynced(bytes, to: temporary)
-        let numbered = "\(directory)/" + String(format: "checkpoint-e%04d-s%06d.ckpt", checkpoint.epoch, checkpoint.step)
+        let temporary = ResultFile.temporaryPath(for: latestPath)
+        do { try ResultFile.writeSynced(checkpoint.encode(), to: temporary) } catch {
+            throw CheckpointError(directory, "cannot write the checkpoint: \(error)")
+        }
+        let name = String(format: "checkpoint-e%04d-s%06d.ckpt", checkpoint.epoch, checkpoint.step)
+        let numbered = "\(directory)/\(name)"
         unlink(numbered)
-        if link(temporary, numbered) != 0 { throw failure("cannot create \(numbered)") }
-        if rename(temporary, latestPath) != 0 { throw failure("cannot rename into \(latestPath)") }
-        syncDirectory()
+        if link(temporary, numbered) != 0 { throw CheckpointError(directory, "cannot create \(numbered)") }
+        if rename(temporary, latestPath) != 0 { throw CheckpointError(directory, "cannot rename into \(latestPath)") }
+        ResultFile.syncFolder(of: latestPath)
         prune()
     }
 
@@ -64,29 +72,4 @@ public struct CheckpointStore {
     private func prune() {
         for path in numbered().dropFirst(max(keep, 1)) { unlink(path) }
     }
-
-    private func writeSynced(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw failure("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var written = 0
-        try bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n <= 0 { throw failure("cannot write \(path): \(String(cString: strerror(errno)))") }
-                written += n
-            }
-        }
-        if fsync(fd) != 0 { throw failure("cannot sync \(path)") }
-    }
-
-    private func syncDirectory() {
-        let fd = open(directory, O_RDONLY)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
-    }
-
-    private func failure(_ message: String) -> Error { CheckpointError(directory, message) }
 }

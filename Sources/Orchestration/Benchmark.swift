@@ -4,6 +4,9 @@
 import Collectives
 import Foundation
 import NN
+import Settings
+import Sync
+import Training
 
 #if canImport(Glibc)
 import Glibc
@@ -11,8 +14,7 @@ import Glibc
 
 public struct BenchmarkReport {
     public var ranks = 0
-    /// How gradients were summed: "shared-memory", "allreduce" or "overlapped-allreduce".
-    public var sync = ""
+    public var sync = SyncKind.allreduce
     public var perRankBatch = 0
     public var parameters = 0
     public var stepsMeasured = 0
@@ -21,7 +23,7 @@ public struct BenchmarkReport {
     public var perRankStep = [Double]()
     /// Per rank: forward, backward, allreduce wait, optimizer (seconds per step).
     public var perRankPhases = [[Double]]()
-    /// Per rank: training rows per step (uneven with a balanced split).
+    /// Per rank: training rows per step.
     public var perRankRows = [Double]()
     /// FDS per epoch: calibration in steps, statistics pass (with allreduce), smoothing.
     public var fdsCalibration = 0.0, fdsStatistics = 0.0, fdsSmoothing = 0.0, epochSeconds = 0.0
@@ -43,8 +45,8 @@ public enum Benchmark {
     /// Trains `warmup` epochs untimed, then `epochs` timed ones.
     public static func run(_ config: TrainingConfig, comm: Communicator, warmup: Int, epochs: Int,
                            pingPong: Bool) throws -> BenchmarkReport {
-        let data = try Agreement.together(comm) { try PreparedData(config: config, comm: comm) }
-        TrainingRun.configureCompute(config, comm)
+        let data = try Agreement.together(comm) { try PreparedData(recipe: config.recipe, comm: comm) }
+        Compute.configure(threads: config.execution.threads, comm)
         let trainer = Trainer(config: config, comm: comm, data: data)
         for _ in 0..<warmup { _ = trainer.trainEpoch() }
         trainer.resetTimes()
@@ -53,21 +55,21 @@ public enum Benchmark {
         let start = Clock.now()
         for _ in 0..<epochs {
             _ = trainer.trainEpoch()
-            if let f = trainer.fds { fds = [fds[0] + f.calibrationSeconds, fds[1] + f.statisticsSeconds, fds[2] + f.smoothingSeconds] }
+            if let f = trainer.fdsTimes { fds = [fds[0] + f.calibration, fds[1] + f.statistics, fds[2] + f.smoothing] }
         }
         let wall = comm.allreduce(Clock.now() - start, op: .max)
         let t = trainer.times
         let n = Double(max(t.steps, 1))
         r.ranks = comm.size
-        r.sync = trainer.gradientSync
-        r.perRankBatch = config.batchSize
+        r.sync = trainer.syncKind
+        r.perRankBatch = config.execution.batchSize
         r.parameters = trainer.model.parameterCount
         r.stepsMeasured = t.steps
-        let sums = [t.forward, t.backward, t.reduceWait, t.optimizer].map { comm.allreduce($0, op: .sum) / Double(comm.size) / n }
+        let sums = [t.forward, t.backward, t.sync, t.update].map { comm.allreduce($0, op: .sum) / Double(comm.size) / n }
         (r.forward, r.backward, r.reduceWait, r.optimizer) = (sums[0], sums[1], sums[2], sums[3])
         // Each rank fills its own row; a sum-allreduce gathers the table on every rank.
         var table = [Double](repeating: 0, count: 5 * comm.size)
-        for (k, v) in [t.forward, t.backward, t.reduceWait, t.optimizer, Double(t.rows)].enumerated() { table[5 * comm.rank + k] = v / n }
+        for (k, v) in [t.forward, t.backward, t.sync, t.update, Double(t.rows)].enumerated() { table[5 * comm.rank + k] = v / n }
         comm.allreduce(&table)
         r.perRankPhases = (0..<comm.size).map { Array(table[(5 * $0)..<(5 * $0 + 4)]) }
         r.perRankRows = (0..<comm.size).map { table[5 * $0 + 4] }

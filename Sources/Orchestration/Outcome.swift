@@ -1,0 +1,45 @@
+// How a run ends: the exit statuses of README "Running on a cluster", and the
+// ways a training run can end without an error.
+import Checkpoints
+import Datasets
+import Settings
+import Training
+
+/// Exit statuses (README "Running on a cluster").
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    case runtimeFailure = 1
+    case badInput = 2
+    case preempted = 3
+    case nonFiniteLoss = 4
+    /// Set by the step watchdog in CSignals, which ends the process itself.
+    case watchdog = 5
+
+    /// Bad input (files, settings, checkpoints, or any of these seen on another rank) is
+    /// status 2; anything else is a runtime failure.
+    public init(for error: Error) {
+        switch error {
+        case is InputError, is SettingError, is CheckpointError, is RemoteFailure, is SilentFailure:
+            self = .badInput
+        default:
+            self = .runtimeFailure
+        }
+    }
+}
+
+/// A training run that ended without an error.
+public enum RunEnd: Sendable {
+    case finished
+    /// A signal asked the job to stop; a checkpoint was written when there is an output folder.
+    case preempted
+    /// Some rank's loss was not finite; the step was not applied.
+    case nonFiniteLoss
+
+    public var status: ExitStatus {
+        switch self {
+        case .finished: return .success
+        case .preempted: return .preempted
+        case .nonFiniteLoss: return .nonFiniteLoss
+        }
+    }
+}

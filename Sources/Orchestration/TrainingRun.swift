@@ -1,0 +1,71 @@
+// A whole training run on one rank: prepare (with agreed verdicts), resume if asked,
+// train with validation each epoch and checkpoints, stop cleanly on a signal or a
+// bad loss, test, write outputs. Errors are thrown to the caller, which prints them.
+import Checkpoints
+import Collectives
+import DIR
+import Datasets
+import Foundation
+import NN
+import Settings
+import Training
+
+public enum TrainingRun {
+    /// Trains `config` on every rank of `comm` (collective). Bad input throws, the
+    /// same error on every rank; rank 0 has printed everything else through its reporter.
+    /// `spelling` names settings in console lines as the user gave them.
+    public static func run(_ config: TrainingConfig, comm: Communicator,
+                           spelling: @escaping @Sendable (Setting) -> String = { $0.rawValue }) throws -> RunEnd {
+        let reporter = Reporter(isRoot: comm.isRoot, directory: config.execution.outputDirectory, spelling: spelling)
+        try LaunchCheck.check(comm)
+        try checkOutputs(config.execution, comm)
+        let data = try Agreement.together(comm) { () throws -> PreparedData in
+            let d = try PreparedData(recipe: config.recipe, comm: comm)
+            try d.checkFinite(comm: comm)
+            return d
+        }
+        try checkSameEverywhere(config, data, comm)
+        Compute.configure(threads: config.execution.threads, comm)
+        Preemption.install()
+        let session = try TrainingSession(config: config, data: data, reporter: reporter, comm: comm)
+        return try session.run()
+    }
+
+    /// Rank 0 checks the output folder and the FDS dump file before any work.
+    static func checkOutputs(_ execution: Execution, _ comm: Communicator) throws {
+        try Agreement.together(comm) {
+            guard comm.isRoot else { return }
+            if let out = execution.outputDirectory {
+                try Reporter.prepareOutput(out, resuming: execution.resume != nil)
+            }
+            if let dump = execution.fdsDump, execution.resume == nil, FileManager.default.fileExists(atPath: dump) {
+                throw SettingError(.fdsDump, "'\(dump)' exists; choose a new file")
+            }
+        }
+    }
+
+    /// Every rank must train on the same configuration and data (DESIGN §6).
+    static func checkSameEverywhere(_ config: TrainingConfig, _ data: PreparedData, _ comm: Communicator) throws {
+        var h = Fingerprint()
+        h.add(bytes: Array(try config.canonicalJSON()))
+        h.add(data.fingerprint)
+        let mine = Int64(bitPattern: h.value())
+        if comm.allreduce(mine, op: .min) != comm.allreduce(mine, op: .max) {
+            throw InputError("configuration", "ranks disagree on the configuration or the data (different files on different nodes?)")
+        }
+    }
+}
+
+/// Denormals flushed to zero; one BLAS thread per rank when ranks share cores (DESIGN §7).
+public enum Compute {
+    public static func configure(threads: Int?, _ comm: Communicator) {
+        BLAS.flushDenormals()
+        defer { BLAS.warmUp() }
+        if let threads {
+            BLAS.setThreads(threads)
+        } else if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            BLAS.setThreads(max(1, cores / max(1, comm.localSize)))
+        }
+    }
+}

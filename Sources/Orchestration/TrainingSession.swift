@@ -1,0 +1,119 @@
+// The epochs of one training run: each trains, validates, reports and checkpoints;
+// a signal or a bad loss stops them; then the chosen parameters are tested and the
+// model file written. Every rank runs the same sequence of collectives.
+import Checkpoints
+import Collectives
+import Foundation
+import Settings
+import Training
+
+final class TrainingSession {
+    private let config: TrainingConfig
+    private let comm: Communicator
+    private let reporter: Reporter
+    private let data: PreparedData
+    private let trainer: Trainer
+    private let identity: [UInt8]
+    private let store: CheckpointStore?
+    private var selection: Selection
+    private var execution: Execution { config.execution }
+
+    /// Builds the trainer and resumes it when asked (collective).
+    init(config: TrainingConfig, data: PreparedData, reporter: Reporter, comm: Communicator) throws {
+        self.config = config
+        self.comm = comm
+        self.reporter = reporter
+        self.data = data
+        trainer = Trainer(config: config, comm: comm, data: data)
+        identity = try config.identity(ranks: comm.size)
+        store = config.execution.outputDirectory.map { CheckpointStore(directory: $0, keep: config.execution.keep) }
+        selection = Selection(epoch: config.execution.epochs)
+        let resumed = try Resume.load(execution, identity: identity, data: data, store: store, reporter: reporter,
+                                      comm: comm)
+        if let (_, c) = resumed {
+            trainer.restore(c)
+            let best = c.bestParameters.isEmpty ? execution.epochs : c.bestEpoch
+            selection = Selection(epoch: best, mae: c.bestMAE, parameters: c.bestParameters)
+        }
+        try reporter.openMetrics(resumeEpoch: resumed?.checkpoint.epoch)
+        reporter.labelWeights(data.labelWeights, binning: data.binning)
+        let b = data.bundle
+        reporter.line("dir-dist: \(comm.size) rank(s), \(b.train.count) train / \(b.validation.count) val / \(b.test.count) test samples, \(data.featureCount) features, global batch \(trainer.globalBatch), \(data.binning.count) bins, \(trainer.model.parameterCount) parameters")
+        if let (path, c) = resumed { reporter.line("resumed from \(path) at epoch \(c.epoch + 1), step \(c.step)") }
+    }
+
+    func run() throws -> RunEnd {
+        if let seconds = execution.stepTimeout { Watchdog.start(seconds: seconds, rank: comm.rank) }
+        while trainer.epoch < execution.epochs {
+            if let end = try trainEpoch() { return end }
+        }
+        try finish()
+        return .finished
+    }
+
+    /// One epoch with validation, reports and a checkpoint when due; a `RunEnd` when stopped.
+    private func trainEpoch() throws -> RunEnd? {
+        let e = trainer.epoch
+        let start = Clock.now()
+        let result = trainer.trainEpoch()
+        let seconds = Clock.now() - start
+        if let interruption = result.interruption { return try stop(interruption, at: result.step, epoch: e) }
+        let validation = Evaluation.evaluate(data.bundle.validation, model: trainer.model, data: data,
+                                             shots: config.recipe.shots, comm: comm)
+        let fdsSeconds = config.recipe.fds == nil ? nil : comm.allreduce(result.fdsSeconds, op: .max)
+        reporter.epoch(e, of: execution.epochs, trainLoss: result.loss, validation: validation, seconds: seconds,
+                       samplesPerSecond: Double(data.bundle.train.count) / seconds, fdsSeconds: fdsSeconds)
+        if let stats = trainer.featureStatistics, let dump = execution.fdsDump {
+            try reporter.fdsDump(stats, epoch: e + 1, path: dump)
+        }
+        // Every rank sees the same validation report, so all keep the same copy.
+        if config.recipe.selection == .best, let mae = validation.all.mae, mae < selection.mae {
+            selection = Selection(epoch: e + 1, mae: mae, parameters: trainer.model.params.array)
+        }
+        let every = execution.checkpointEvery
+        if every > 0, (e + 1) % every == 0 || e + 1 == execution.epochs { try saveCheckpoint() }
+        return nil
+    }
+
+    /// A signal: checkpoint and exit 3. A bad loss: keep the last checkpoint, exit 4.
+    private func stop(_ interruption: Trainer.Interruption, at step: Int, epoch e: Int) throws -> RunEnd {
+        let signal = Preemption.signalName
+        switch interruption {
+        case .preempted:
+            if let store {
+                try saveCheckpoint()
+                reporter.note("preempted by \(signal) in epoch \(e + 1) after \(step) steps: checkpoint written to \(store.latestPath); continue with \(Setting.resume) auto")
+            } else {
+                reporter.note("preempted by \(signal) in epoch \(e + 1) after \(step) steps: no \(Setting.outputDirectory), nothing saved")
+            }
+            return .preempted
+        case .nonFiniteLoss:
+            let fm = FileManager.default
+            let last: SettingText = store.map { fm.fileExists(atPath: $0.latestPath) ? "\($0.latestPath)" : "none written" } ?? "none (no \(Setting.outputDirectory))"
+            reporter.error("non-finite training loss in epoch \(e + 1), step \(step): training stopped, the step was not applied (last good checkpoint: \(last)); try a lower \(Setting.learningRate)")
+            return .nonFiniteLoss
+        }
+    }
+
+    /// Tests the chosen parameters and writes the model file.
+    private func finish() throws {
+        if config.recipe.selection == .best, !selection.parameters.isEmpty {
+            trainer.setParameters(selection.parameters)
+            reporter.line("testing the parameters of epoch \(selection.epoch) (lowest validation MAE \(selection.mae))")
+        }
+        let test = Evaluation.evaluate(data.bundle.test, model: trainer.model, data: data, shots: config.recipe.shots,
+                                       comm: comm)
+        reporter.test(test, epoch: selection.epoch, binning: data.binning, trainCounts: data.trainCounts)
+        try Agreement.together(comm) {
+            try reporter.model(config: config, parameters: trainer.model.params.array,
+                               featureStatistics: trainer.featureStatistics)
+        }
+    }
+
+    /// Rank 0 writes; every rank learns whether it worked.
+    private func saveCheckpoint() throws {
+        guard let store else { return }
+        let checkpoint = trainer.checkpoint(identity: identity, selection: selection)
+        try Agreement.together(comm) { if let checkpoint { try store.write(checkpoint) } }
+    }
+}

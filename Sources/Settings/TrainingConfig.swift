@@ -1,0 +1,114 @@
+// Everything a training run depends on, as one Codable value in two parts: the
+// recipe (what is trained: data, math, seeds; it is the checkpoint identity) and the
+// execution (how this run goes: ranks' batch share, threads, files, faults, sync).
+import DIR
+import Datasets
+import Foundation
+import NN
+
+/// What is trained. Two runs with the same recipe and the same global batch train the
+/// same model (up to summation order), whatever their rank count, files or threads:
+/// a checkpoint of one continues the other.
+public struct Recipe: Codable, Sendable, Equatable {
+    public var data: DataSource = .embeddedAbalone
+    /// CSV target column.
+    public var target = "target"
+    public var learningRate = 1e-3
+    public var optimizer: OptimizerKind = .adam
+    public var momentum = 0.9
+    public var weightDecay = 0.0
+    public var hidden = [256, 256]
+    /// Initialisation and shuffling.
+    public var seed: UInt64 = 0
+    public var binning: BinningChoice = .automatic
+    public var reweight: Reweight = .none
+    /// The LDS kernel, nil without LDS.
+    public var lds: Kernel?
+    public var loss = Loss(.mse)
+    public var shots = ShotThresholds()
+    public var selection: ModelSelection = .last
+    /// Feature distribution smoothing, nil without FDS.
+    public var fds: FDSConfig?
+
+    public init() {}
+}
+
+/// How this run executes: none of it changes the model beyond summation order.
+public struct Execution: Codable, Sendable, Equatable {
+    /// Epochs to train in all (a resumed run may be given more than the run it continues).
+    public var epochs = 30
+    /// Per-rank batch; the global batch, ranks × batchSize, is part of the identity.
+    public var batchSize = 32
+    /// BLAS threads per rank; nil: OPENBLAS_NUM_THREADS if set, else cores / ranks on the node.
+    public var threads: Int?
+    /// Rows per evaluation chunk.
+    public var evaluationBatch = 1024
+    /// Output folder (metrics, tables, model, checkpoints); nil: console only.
+    public var outputDirectory: String?
+    /// Per-epoch FDS statistics summary (JSON lines), written by rank 0.
+    public var fdsDump: String?
+    /// Write a checkpoint every N epochs into the output folder (0: never).
+    public var checkpointEvery = 0
+    /// Numbered checkpoints kept besides the latest.
+    public var keep = 3
+    /// A checkpoint file to resume from, or "auto" for the newest valid one in the output folder.
+    public var resume: String?
+    /// Watchdog: end the job when one step takes longer than this many seconds.
+    public var stepTimeout: Double?
+    /// Start the gradient allreduce in buckets during backward (MPI_Iallreduce). Off by
+    /// default: on one node it measured no gain (docs/performance.md).
+    public var overlap = false
+    /// Smallest bucket of the overlapped allreduce.
+    public var bucketBytes = 256 * 1024
+    /// Sum gradients in MPI-3 shared memory and split the update among ranks (one node,
+    /// no overlap); nil: when every rank is on one node with a core of its own.
+    public var sharedMemory: Bool?
+
+    public init() {}
+}
+
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public var recipe = Recipe()
+    public var execution = Execution()
+
+    public init() {}
+
+    /// JSON with sorted keys: the same bytes on every rank (hashes, model files).
+    public func canonicalJSON() throws -> Data {
+        try Canonical.json(self)
+    }
+
+    /// What a checkpoint must match to be continued by this run: the recipe and the
+    /// global batch (a run may resume on another rank count with the same global batch).
+    public func identity(ranks: Int) throws -> [UInt8] {
+        var object = try JSONSerialization.jsonObject(with: Canonical.json(recipe)) as! [String: Any]
+        object[TrainingIdentity.globalBatchKey] = execution.batchSize * ranks
+        return Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+    }
+}
+
+/// Reading a checkpoint's identity back, to say which settings differ.
+public enum TrainingIdentity {
+    static let globalBatchKey = "globalBatch"
+
+    /// The recipe keys (and the global batch) whose values differ, as a user would name them.
+    public static func differences(_ a: [UInt8], _ b: [UInt8]) -> [String] {
+        guard let x = try? JSONSerialization.jsonObject(with: Data(a)) as? [String: Any],
+              let y = try? JSONSerialization.jsonObject(with: Data(b)) as? [String: Any] else { return ["unreadable"] }
+        let keys = Set(x.keys).union(y.keys).sorted().filter { key in
+            let u = x[key].flatMap { try? JSONSerialization.data(withJSONObject: [$0], options: .sortedKeys) }
+            let v = y[key].flatMap { try? JSONSerialization.data(withJSONObject: [$0], options: .sortedKeys) }
+            return u != v
+        }
+        let names = [globalBatchKey: "global batch", "learningRate": "lr"]
+        return keys.map { names[$0] ?? $0 }
+    }
+}
+
+enum Canonical {
+    static func json<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(value)
+    }
+}

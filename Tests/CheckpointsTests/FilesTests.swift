@@ -1,0 +1,77 @@
+// Result files and binary coding: atomic replacement that leaves no temporary file,
+// appending with a header only for a new file, little-endian model files, the
+// SHA-256 checksum catching a flipped bit, and truncated fields refused.
+import Checkpoints
+import Foundation
+import Settings
+import TestSupport
+import XCTest
+
+final class FilesTests: XCTestCase {
+    let dir = Paths.temporaryDirectory("files")
+
+    func testAtomicWriteReplacesAndLeavesNoTemporaryFile() throws {
+        let path = dir.appendingPathComponent("table.csv").path
+        try ResultFile.writeAtomically(Array("old\n".utf8), to: path)
+        try ResultFile.writeAtomically(Array("new\n".utf8), to: path)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "new\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["table.csv"])
+        XCTAssertThrowsError(try ResultFile.writeAtomically([1], to: dir.appendingPathComponent("no/such/x").path))
+    }
+
+    func testAppendWritesTheHeaderOnlyForANewFile() throws {
+        let path = dir.appendingPathComponent("rows.csv").path
+        try ResultFile.append("1\n", to: path, header: "n\n")
+        try ResultFile.append("2\n", to: path, header: "n\n")
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "n\n1\n2\n")
+    }
+
+    func testModelFileIsLittleEndianWithTheConfiguration() throws {
+        let path = dir.appendingPathComponent("model.bin").path
+        var config = TrainingConfig()
+        config.recipe.seed = 7
+        try ModelFile.write(path: path, config: config, parameters: [1.5, -2])
+        let b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(Array(b[0..<8]), Array("DIRDMODL".utf8))
+        XCTAssertEqual(Array(b[8..<12]), [3, 0, 0, 0], "version 3, little-endian")
+        let jsonLength = Int(b[12]) | Int(b[13]) << 8 | Int(b[14]) << 16 | Int(b[15]) << 24
+        let json = try JSONDecoder().decode(TrainingConfig.self, from: Data(b[16..<(16 + jsonLength)]))
+        XCTAssertEqual(json, config)
+        var reader = ByteReader(Array(b[(16 + jsonLength)...]))
+        XCTAssertEqual(try reader.readFloats(), [1.5, -2])
+        XCTAssertEqual(try reader.read(Int64.self), 0, "no FDS statistics")
+    }
+
+    func testChecksumCatchesAFlippedBitAndTruncationIsRefused() throws {
+        let c = Checkpoint(
+            identity: Array("{}".utf8), dataFingerprint: 1, weightsFingerprint: 2, epoch: 3, step: 4, epochLossSum: 0.5,
+            seed: 6, parameters: [1, 2, 3], optimizerSteps: 7, optimizerState: [[0, 1, 2]], featureStatistics: [],
+            bestEpoch: 2, bestMAE: 0.25, bestParameters: [], fdsPartialSums: [])
+        let bytes = c.encode()
+        let back = try Checkpoint.decode(bytes, path: "c")
+        XCTAssertEqual(back.parameters, [1, 2, 3])
+        XCTAssertEqual(back.optimizerState, [[0, 1, 2]])
+        XCTAssertEqual(back.bestMAE, 0.25)
+        for index in [9, 30, bytes.count - 40, bytes.count - 1] {
+            var flipped = bytes
+            flipped[index] ^= 0x01
+            XCTAssertThrowsError(try Checkpoint.decode(flipped, path: "c"), "flip at \(index)")
+        }
+        XCTAssertThrowsError(try Checkpoint.decode(Array(bytes.dropLast(33)), path: "c")) {
+            XCTAssertTrue("\($0)".contains("truncated checkpoint"), "\($0)")
+        }
+        var reader = ByteReader([5, 0, 0, 0, 0, 0, 0, 0, 1, 2])
+        XCTAssertThrowsError(try reader.readFloats(), "a count larger than the bytes left")
+    }
+
+    func testFingerprintsDependOnEveryByte() {
+        var a = Fingerprint(), b = Fingerprint()
+        a.add(1)
+        b.add(2)
+        XCTAssertNotEqual(a.value(), b.value())
+        var c = Fingerprint()
+        c.add(1)
+        XCTAssertEqual(a.value(), c.value())
+        XCTAssertEqual(Fingerprint.sha256(Array("abc".utf8)).prefix(4), [0xba, 0x78, 0x16, 0xbf], "FIPS 180-2 example")
+    }
+}
