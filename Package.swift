@@ -46,7 +46,9 @@ let package = Package(
         // The training loop: data preparation, the step, FDS across ranks, evaluation.
         .target(
             name: "Training",
-            dependencies: ["Collectives", "NN", "DIR", "Datasets", "PRNG", "CSignals", "Settings", "Sync", "Checkpoints"]),
+            dependencies: [
+                "Collectives", "NN", "DIR", "Datasets", "PRNG", "CSignals", "Settings", "Sync", "Checkpoints",
+            ]),
         // A whole run: outputs, resume, epochs, reporting (the rank-0 door), the bench.
         .target(name: "Orchestration", dependencies: ["Training", "Checkpoints", "Settings", "Sync"]),
         // The command line: parsing, option checks and wiring only.

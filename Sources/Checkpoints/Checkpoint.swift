@@ -91,7 +91,8 @@ public struct Checkpoint {
         var header = ByteReader(Array(bytes[8..<20]))
         let version = try header.read(UInt32.self)
         guard version == Self.version else {
-            throw CheckpointError(path, "unsupported checkpoint version \(version) (this dir-dist reads \(Self.version))")
+            throw CheckpointError(
+                path, "unsupported checkpoint version \(version) (this dir-dist reads \(Self.version))")
         }
         let length = Int(clamping: try header.read(UInt64.self))
         guard length <= bytes.count, bytes.count >= 20 + length + checksumSize else {
@@ -106,13 +107,14 @@ public struct Checkpoint {
         }
         do {
             var r = ByteReader(Array(bytes[20..<(20 + length)]))
-            var c = Checkpoint(identity: try r.readBytes(), dataFingerprint: try r.read(UInt64.self),
-                               weightsFingerprint: try r.read(UInt64.self), epoch: Int(try r.read(Int64.self)),
-                               step: Int(try r.read(Int64.self)), epochLossSum: try r.readDouble(),
-                               seed: try r.read(UInt64.self), parameters: try r.readFloats(),
-                               optimizerSteps: Int(try r.read(Int64.self)), optimizerState: [],
-                               featureStatistics: [], bestEpoch: 0, bestMAE: .infinity, bestParameters: [],
-                               fdsPartialSums: [])
+            var c = Checkpoint(
+                identity: try r.readBytes(), dataFingerprint: try r.read(UInt64.self),
+                weightsFingerprint: try r.read(UInt64.self), epoch: Int(try r.read(Int64.self)),
+                step: Int(try r.read(Int64.self)), epochLossSum: try r.readDouble(),
+                seed: try r.read(UInt64.self), parameters: try r.readFloats(),
+                optimizerSteps: Int(try r.read(Int64.self)), optimizerState: [],
+                featureStatistics: [], bestEpoch: 0, bestMAE: .infinity, bestParameters: [],
+                fdsPartialSums: [])
             let buffers = try r.read(UInt64.self)
             guard buffers <= 8 else { throw ByteReader.Truncated() }
             for _ in 0..<buffers { c.optimizerState.append(try r.readFloats()) }
@@ -121,7 +123,9 @@ public struct Checkpoint {
             c.bestMAE = try r.readDouble()
             c.bestParameters = try r.readFloats()
             c.fdsPartialSums = try r.readDoubles()
-            guard r.remaining == 0 else { throw CheckpointError(path, "corrupt checkpoint: \(r.remaining) unread bytes") }
+            guard r.remaining == 0 else {
+                throw CheckpointError(path, "corrupt checkpoint: \(r.remaining) unread bytes")
+            }
             return c
         } catch is ByteReader.Truncated {
             throw CheckpointError(path, "corrupt checkpoint: a field runs past the end")

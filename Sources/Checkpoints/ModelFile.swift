@@ -13,8 +13,10 @@ public enum ModelFile {
     /// 3: the configuration JSON is `{"execution":…,"recipe":…}`.
     static let version: UInt32 = 3
 
-    public static func write(path: String, config: TrainingConfig, parameters: [Float],
-                             featureStatistics: FeatureStatistics? = nil) throws {
+    public static func write(
+        path: String, config: TrainingConfig, parameters: [Float],
+        featureStatistics: FeatureStatistics? = nil
+    ) throws {
         var file = ByteWriter()
         file.append(raw: magic)
         file.append(version)

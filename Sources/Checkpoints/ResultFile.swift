@@ -5,7 +5,7 @@ import Datasets
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum ResultFile {

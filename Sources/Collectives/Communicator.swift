@@ -4,7 +4,7 @@
 import CMPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reduction operator of an allreduce.
@@ -71,8 +71,9 @@ public final class Communicator {
         rank = Int(r)
         size = Int(s)
         var node = cmpi_comm_null()
-        Self.check(MPI_Comm_split_type(world, cmpi_comm_type_shared(), r, cmpi_info_null(), &node),
-                   "MPI_Comm_split_type", rank: rank, comm: world)
+        Self.check(
+            MPI_Comm_split_type(world, cmpi_comm_type_shared(), r, cmpi_info_null(), &node),
+            "MPI_Comm_split_type", rank: rank, comm: world)
         var ls: Int32 = 1
         Self.check(MPI_Comm_size(node, &ls), "MPI_Comm_size (node)", rank: rank, comm: world)
         self.node = node
@@ -87,8 +88,10 @@ public final class Communicator {
     /// In-place sum/min/max over all ranks.
     public func allreduce<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, op: ReduceOp = .sum) {
         guard size > 1, buffer.count > 0 else { return }
-        check(MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count),
-                            T.mpiType, op.handle, comm), "MPI_Allreduce")
+        check(
+            MPI_Allreduce(
+                cmpi_in_place(), buffer.baseAddress, Int32(buffer.count),
+                T.mpiType, op.handle, comm), "MPI_Allreduce")
     }
 
     public func allreduce<T: MPIScalar>(_ array: inout [T], op: ReduceOp = .sum) {
@@ -104,8 +107,9 @@ public final class Communicator {
     /// Overwrites `buffer` on every rank with root's contents.
     public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0) {
         guard size > 1, buffer.count > 0 else { return }
-        check(MPI_Bcast(buffer.baseAddress, Int32(buffer.count), T.mpiType, Int32(root), comm),
-              "MPI_Bcast")
+        check(
+            MPI_Bcast(buffer.baseAddress, Int32(buffer.count), T.mpiType, Int32(root), comm),
+            "MPI_Bcast")
     }
 
     public func broadcast<T: MPIScalar>(_ array: inout [T], root: Int = 0) {
@@ -122,13 +126,16 @@ public final class Communicator {
 
     /// Blocking point-to-point send and receive (for latency/bandwidth measurements).
     public func send(_ buffer: UnsafeMutableBufferPointer<UInt8>, to destination: Int, tag: Int = 0) {
-        check(MPI_Send(buffer.baseAddress, Int32(buffer.count), cmpi_uint8(), Int32(destination), Int32(tag), comm),
-              "MPI_Send")
+        check(
+            MPI_Send(buffer.baseAddress, Int32(buffer.count), cmpi_uint8(), Int32(destination), Int32(tag), comm),
+            "MPI_Send")
     }
 
     public func receive(_ buffer: UnsafeMutableBufferPointer<UInt8>, from source: Int, tag: Int = 0) {
-        check(MPI_Recv(buffer.baseAddress, Int32(buffer.count), cmpi_uint8(), Int32(source), Int32(tag), comm,
-                       cmpi_status_ignore()), "MPI_Recv")
+        check(
+            MPI_Recv(
+                buffer.baseAddress, Int32(buffer.count), cmpi_uint8(), Int32(source), Int32(tag), comm,
+                cmpi_status_ignore()), "MPI_Recv")
     }
 
     /// In-place gather of every rank's block: rank r contributes `buffer[offsets[r]..<offsets[r + 1]]`
@@ -138,8 +145,10 @@ public final class Communicator {
         guard size > 1 else { return }
         let counts = (0..<size).map { Int32(offsets[$0 + 1] - offsets[$0]) }
         let displacements = offsets.dropLast().map { Int32($0) }
-        check(MPI_Allgatherv(cmpi_in_place(), 0, cmpi_datatype_null(), buffer.baseAddress, counts, displacements,
-                             cmpi_float(), comm), "MPI_Allgatherv")
+        check(
+            MPI_Allgatherv(
+                cmpi_in_place(), 0, cmpi_datatype_null(), buffer.baseAddress, counts, displacements,
+                cmpi_float(), comm), "MPI_Allgatherv")
     }
 
     public func barrier() {
@@ -151,8 +160,10 @@ public final class Communicator {
     public func startAllreduce(_ buffer: UnsafeMutableBufferPointer<Float>) -> PendingReduction {
         var request: MPI_Request? = cmpi_request_null()
         if size > 1 && buffer.count > 0 {
-            check(MPI_Iallreduce(cmpi_in_place(), buffer.baseAddress, Int32(buffer.count),
-                                 cmpi_float(), cmpi_op_sum(), comm, &request), "MPI_Iallreduce")
+            check(
+                MPI_Iallreduce(
+                    cmpi_in_place(), buffer.baseAddress, Int32(buffer.count),
+                    cmpi_float(), cmpi_op_sum(), comm, &request), "MPI_Iallreduce")
         }
         return PendingReduction(request: request, owner: self)
     }

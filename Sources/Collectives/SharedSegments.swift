@@ -23,9 +23,11 @@ public final class SharedSegments {
         var window: MPI_Win?
         var base: UnsafeMutableRawPointer?
         let bytes = MPI_Aint(count * MemoryLayout<Float>.stride)
-        comm.check(withUnsafeMutablePointer(to: &base) {
-            MPI_Win_allocate_shared(bytes, Int32(MemoryLayout<Float>.stride), cmpi_info_null(), comm.node, $0, &window)
-        }, "MPI_Win_allocate_shared")
+        comm.check(
+            withUnsafeMutablePointer(to: &base) {
+                MPI_Win_allocate_shared(
+                    bytes, Int32(MemoryLayout<Float>.stride), cmpi_info_null(), comm.node, $0, &window)
+            }, "MPI_Win_allocate_shared")
         // Passive target epoch for the window's lifetime; MPI_Win_sync then orders loads and stores.
         comm.check(MPI_Win_lock_all(Int32(cmpi_mode_nocheck()), window), "MPI_Win_lock_all")
         var bases = [UnsafeMutablePointer<Float>]()
@@ -34,8 +36,9 @@ public final class SharedSegments {
             var size: MPI_Aint = 0
             var unit: Int32 = 0
             var peer: UnsafeMutableRawPointer?
-            comm.check(withUnsafeMutablePointer(to: &peer) { MPI_Win_shared_query(window, Int32(q), &size, &unit, $0) },
-                       "MPI_Win_shared_query")
+            comm.check(
+                withUnsafeMutablePointer(to: &peer) { MPI_Win_shared_query(window, Int32(q), &size, &unit, $0) },
+                "MPI_Win_shared_query")
             counts.append(Int(size) / MemoryLayout<Float>.stride)
             bases.append(peer?.bindMemory(to: Float.self, capacity: max(counts[q], 1)) ?? placeholder)
         }

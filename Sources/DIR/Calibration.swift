@@ -44,8 +44,10 @@ public final class Calibration {
     }
 
     /// out[n×d] = calibrated z[n×d] (rows by `bins`); `out` may equal `z`.
-    public func forward(_ z: UnsafePointer<Float>, bins: UnsafePointer<Int32>, count n: Int,
-                        into out: UnsafeMutablePointer<Float>) {
+    public func forward(
+        _ z: UnsafePointer<Float>, bins: UnsafePointer<Int32>, count n: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         let d = featureSize
         scale.withUnsafeBufferPointer { s in
             runningMean.withUnsafeBufferPointer { m1 in

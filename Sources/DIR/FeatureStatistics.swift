@@ -57,8 +57,10 @@ public final class FeatureStatistics {
     public var sumsWidth: Int { 1 + 2 * featureSize }
 
     /// Adds rows of `z` ([n × featureSize]) to `sums` ([binCount × sumsWidth]) by bin.
-    public func accumulate(_ z: UnsafePointer<Float>, bins: UnsafePointer<Int32>, count n: Int,
-                           into sums: UnsafeMutablePointer<Double>) {
+    public func accumulate(
+        _ z: UnsafePointer<Float>, bins: UnsafePointer<Int32>, count n: Int,
+        into sums: UnsafeMutablePointer<Double>
+    ) {
         let d = featureSize, w = sumsWidth
         for i in 0..<n {
             let record = sums + Int(bins[i]) * w

@@ -2,7 +2,7 @@
 // (many / median / few by training-bin count), built from additive per-bin sums.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum Shot: String, CaseIterable, Sendable {
@@ -37,14 +37,24 @@ public struct ErrorSums: Sendable, Equatable {
         absError += abs(e)
         squaredError += e * e
         if e == 0 { zeroCount += 1 } else { logAbsError += log(abs(e)) }
-        sumP += p; sumY += y; sumPP += p * p; sumYY += y * y; sumPY += p * y
+        sumP += p
+        sumY += y
+        sumPP += p * p
+        sumYY += y * y
+        sumPY += p * y
     }
 
     public static func + (a: ErrorSums, b: ErrorSums) -> ErrorSums {
         var s = a
-        s.n += b.n; s.absError += b.absError; s.squaredError += b.squaredError
-        s.logAbsError += b.logAbsError; s.zeroCount += b.zeroCount
-        s.sumP += b.sumP; s.sumY += b.sumY; s.sumPP += b.sumPP; s.sumYY += b.sumYY
+        s.n += b.n
+        s.absError += b.absError
+        s.squaredError += b.squaredError
+        s.logAbsError += b.logAbsError
+        s.zeroCount += b.zeroCount
+        s.sumP += b.sumP
+        s.sumY += b.sumY
+        s.sumPP += b.sumPP
+        s.sumYY += b.sumYY
         s.sumPY += b.sumPY
         return s
     }
@@ -67,8 +77,9 @@ public struct ErrorSums: Sendable, Equatable {
         let varP = sumPP / n - (sumP / n) * (sumP / n)
         let varY = sumYY / n - (sumY / n) * (sumY / n)
         let pearson: Double? = varP > 0 && varY > 0 ? cov / (varP * varY).squareRoot() : nil
-        return Metrics(count: Int(n), mse: squaredError / n, mae: absError / n, gmean: gmean,
-                       pearson: pearson)
+        return Metrics(
+            count: Int(n), mse: squaredError / n, mae: absError / n, gmean: gmean,
+            pearson: pearson)
     }
 }
 
@@ -96,7 +107,8 @@ public struct ShotReport: Sendable {
         for shot in Shot.allCases { byShot[shot] = ErrorSums() }
         for (b, s) in perBin.enumerated() {
             total = total + s
-            byShot[thresholds.shot(trainCount: trainCounts[b])]! = byShot[thresholds.shot(trainCount: trainCounts[b])]! + s
+            byShot[thresholds.shot(trainCount: trainCounts[b])]! =
+                byShot[thresholds.shot(trainCount: trainCounts[b])]! + s
         }
         all = total.metrics
         shots = byShot.mapValues { $0.metrics }

@@ -29,9 +29,10 @@ public enum Abalone {
             validation += members[nTest..<(nTest + nValidation)]
             train += members[(nTest + nValidation)...]
         }
-        return DatasetBundle(train: subset(all, train.sorted(), "train"),
-                             validation: subset(all, validation.sorted(), "validation"),
-                             test: subset(all, test.sorted(), "test"))
+        return DatasetBundle(
+            train: subset(all, train.sorted(), "train"),
+            validation: subset(all, validation.sorted(), "validation"),
+            test: subset(all, test.sorted(), "test"))
     }
 
     static func subset(_ split: Split, _ rows: [Int], _ name: String) -> Split {
@@ -41,8 +42,9 @@ public enum Abalone {
         for r in rows {
             for j in 0..<c { values.append(Float(split.features.value(r, j))) }
         }
-        return Split(name: name, source: split.source,
-                     features: FeatureMatrix(rows: rows.count, columns: c, values: values),
-                     labels: rows.map { split.labels[$0] }, featureNames: split.featureNames)
+        return Split(
+            name: name, source: split.source,
+            features: FeatureMatrix(rows: rows.count, columns: c, values: values),
+            labels: rows.map { split.labels[$0] }, featureNames: split.featureNames)
     }
 }

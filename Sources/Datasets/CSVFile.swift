@@ -11,8 +11,10 @@ public struct Split {
     public let labels: [Double]
     public let featureNames: [String]
 
-    public init(name: String, source: String, features: FeatureMatrix, labels: [Double],
-                featureNames: [String]) {
+    public init(
+        name: String, source: String, features: FeatureMatrix, labels: [Double],
+        featureNames: [String]
+    ) {
         self.name = name
         self.source = source
         self.features = features
@@ -32,8 +34,9 @@ public enum CSVFile {
             }
             throw InputError(path, "no such file")
         }
-        return try parse(String(decoding: data, as: UTF8.self), source: path, target: target,
-                         split: split)
+        return try parse(
+            String(decoding: data, as: UTF8.self), source: path, target: target,
+            split: split)
     }
 
     /// Parses CSV text; `source` names it in messages.
@@ -43,8 +46,9 @@ public enum CSVFile {
         guard let headerLine = lines.first else { throw InputError(source, "file is empty (need a header row)") }
         let header = fields(headerLine)
         guard let targetColumn = header.firstIndex(of: target) else {
-            throw InputError(file: source, line: 1,
-                             "no target column '\(target)' (columns: \(header.joined(separator: ", ")); choose one with --target)")
+            throw InputError(
+                file: source, line: 1,
+                "no target column '\(target)' (columns: \(header.joined(separator: ", ")); choose one with --target)")
         }
         let width = header.count
         var features = [Float]()
@@ -59,12 +63,14 @@ public enum CSVFile {
             }
             for (j, field) in row.enumerated() {
                 guard let v = Double(field) else {
-                    throw InputError(file: source, line: lineNumber,
-                                     "column '\(header[j])': '\(field)' is not a number")
+                    throw InputError(
+                        file: source, line: lineNumber,
+                        "column '\(header[j])': '\(field)' is not a number")
                 }
                 guard v.isFinite else {
-                    throw InputError(file: source, line: lineNumber,
-                                     "column '\(header[j])': value \(field) is not finite")
+                    throw InputError(
+                        file: source, line: lineNumber,
+                        "column '\(header[j])': value \(field) is not finite")
                 }
                 if j == targetColumn { labels.append(v) } else { features.append(Float(v)) }
             }
@@ -72,9 +78,10 @@ public enum CSVFile {
         guard !labels.isEmpty else { throw InputError(source, "the \(split) split has no rows") }
         var names = header
         names.remove(at: targetColumn)
-        return Split(name: split, source: source,
-                     features: FeatureMatrix(rows: labels.count, columns: width - 1, values: features),
-                     labels: labels, featureNames: names)
+        return Split(
+            name: split, source: source,
+            features: FeatureMatrix(rows: labels.count, columns: width - 1, values: features),
+            labels: labels, featureNames: names)
     }
 
     private static func fields(_ line: Substring) -> [String] {

@@ -37,17 +37,19 @@ public enum DataSource: Codable, Sendable, Equatable {
         case .synthetic(let generator):
             return generator.bundle()
         case .files(let train, let validation, let test):
-            return DatasetBundle(train: try Self.load(train, "train", target),
-                                 validation: try Self.load(validation, "validation", target),
-                                 test: try Self.load(test, "test", target))
+            return DatasetBundle(
+                train: try Self.load(train, "train", target),
+                validation: try Self.load(validation, "validation", target),
+                test: try Self.load(test, "test", target))
         case .directory(let dir):
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
                 throw InputError(dir, "is not a folder")
             }
-            return DatasetBundle(train: try Self.load(Self.find(dir, ["train"]), "train", target),
-                                 validation: try Self.load(Self.find(dir, ["val", "dev"]), "validation", target),
-                                 test: try Self.load(Self.find(dir, ["test"]), "test", target))
+            return DatasetBundle(
+                train: try Self.load(Self.find(dir, ["train"]), "train", target),
+                validation: try Self.load(Self.find(dir, ["val", "dev"]), "validation", target),
+                test: try Self.load(Self.find(dir, ["test"]), "test", target))
         }
     }
 
@@ -66,7 +68,9 @@ public enum DataSource: Codable, Sendable, Equatable {
     private static func load(_ file: FileSplit, _ split: String, _ target: String) throws -> Split {
         if file.features.hasSuffix(".npy") {
             guard let labelPath = file.labels else {
-                throw InputError(file.features, "a .npy feature file needs its label file (--\(split == "validation" ? "val" : split)-y)")
+                throw InputError(
+                    file.features,
+                    "a .npy feature file needs its label file (--\(split == "validation" ? "val" : split)-y)")
             }
             let x = try NumpyFile.features(path: file.features)
             let y = try NumpyFile.labels(path: labelPath)
@@ -77,8 +81,9 @@ public enum DataSource: Codable, Sendable, Equatable {
             if let bad = y.firstIndex(where: { !$0.isFinite }) {
                 throw InputError(labelPath, "label \(bad) is not finite (\(y[bad]))")
             }
-            return Split(name: split, source: file.features, features: x, labels: y,
-                         featureNames: (0..<x.columns).map { "x\($0)" })
+            return Split(
+                name: split, source: file.features, features: x, labels: y,
+                featureNames: (0..<x.columns).map { "x\($0)" })
         }
         return try CSVFile.read(path: file.features, target: target, split: split)
     }

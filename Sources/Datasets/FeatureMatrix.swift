@@ -25,15 +25,18 @@ public final class FeatureMatrix {
     public convenience init(rows: Int, columns: Int, values: [Float]) {
         precondition(values.count == rows * columns, "\(values.count) values for \(rows)×\(columns)")
         let box = OwnedFloats(values)
-        self.init(rows: rows, columns: columns, storage: .float32(UnsafePointer(box.pointer)),
-                  owner: box)
+        self.init(
+            rows: rows, columns: columns, storage: .float32(UnsafePointer(box.pointer)),
+            owner: box)
     }
 
     /// Writes the standardised rows `indices` contiguously into `out`
     /// ([indices.count × columns]): out = (x − mean) · invStd. The only read
     /// path in training, so mapped files are touched only where a rank trains.
-    public func gather(_ indices: UnsafeBufferPointer<Int32>, mean: UnsafePointer<Float>,
-                       invStd: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+    public func gather(
+        _ indices: UnsafeBufferPointer<Int32>, mean: UnsafePointer<Float>,
+        invStd: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
+    ) {
         let c = columns
         for (k, row) in indices.enumerated() {
             let dst = out + k * c

@@ -1,8 +1,9 @@
 // Reads NumPy .npy files (format 1.0–3.0; '<f4' or '<f8'; C order) by mapping
 // them into memory: ranks on one node share the pages, and touch only the rows they use.
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A read-only memory mapping of a whole file, unmapped when released.
@@ -56,12 +57,14 @@ public enum NumpyFile {
         }
         let text = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
         guard let descr = field("descr", in: text), let order = field("fortran_order", in: text),
-              let shapeText = field("shape", in: text) else {
+            let shapeText = field("shape", in: text)
+        else {
             throw InputError(path, "malformed .npy header: \(text.trimmingSpaces)")
         }
         let descrValue = descr.trimming("'\" ")
         guard let dtype = NumpyHeader.DType(rawValue: descrValue) else {
-            throw InputError(path, "unsupported dtype '\(descrValue)' (need little-endian float32 '<f4' or float64 '<f8')")
+            throw InputError(
+                path, "unsupported dtype '\(descrValue)' (need little-endian float32 '<f4' or float64 '<f8')")
         }
         guard order.trimmingSpaces == "False" else {
             throw InputError(path, "Fortran-ordered arrays are not supported (save with C order)")
@@ -91,7 +94,8 @@ public enum NumpyFile {
         guard Int(bitPattern: data) % itemSize == 0 else {
             throw InputError(path, "data offset \(h.dataOffset) is not aligned for \(h.dtype.rawValue)")
         }
-        let storage: FeatureStorage = h.dtype == .float32
+        let storage: FeatureStorage =
+            h.dtype == .float32
             ? .float32(data.assumingMemoryBound(to: Float.self))
             : .float64(data.assumingMemoryBound(to: Double.self))
         return FeatureMatrix(rows: rows, columns: columns, storage: storage, owner: file)
@@ -115,8 +119,10 @@ public enum NumpyFile {
         }
     }
 
-    private static func checkSize(_ file: MappedFile, _ h: NumpyHeader, count: Int, itemSize: Int,
-                                  path: String) throws {
+    private static func checkSize(
+        _ file: MappedFile, _ h: NumpyHeader, count: Int, itemSize: Int,
+        path: String
+    ) throws {
         let need = h.dataOffset + count * itemSize
         guard file.size >= need else {
             throw InputError(path, "truncated: shape \(h.shape) needs \(need) bytes, file has \(file.size)")

@@ -13,8 +13,10 @@ public struct Synthetic: Codable, Sendable, Equatable {
     public var noise: Double
     public var seed: UInt64
 
-    public init(trainCount: Int = 4096, testCount: Int = 1024, featureCount: Int = 16,
-                noise: Double = 0.5, seed: UInt64 = 7) {
+    public init(
+        trainCount: Int = 4096, testCount: Int = 1024, featureCount: Int = 16,
+        noise: Double = 0.5, seed: UInt64 = 7
+    ) {
         self.trainCount = trainCount
         self.testCount = testCount
         self.featureCount = featureCount
@@ -31,8 +33,9 @@ public struct Synthetic: Codable, Sendable, Equatable {
     }
 
     public func bundle() -> DatasetBundle {
-        DatasetBundle(train: make(trainCount, "train", 1), validation: make(testCount, "validation", 2),
-                      test: make(testCount, "test", 3))
+        DatasetBundle(
+            train: make(trainCount, "train", 1), validation: make(testCount, "validation", 2),
+            test: make(testCount, "test", 3))
     }
 
     private func make(_ n: Int, _ name: String, _ stream: UInt64) -> Split {
@@ -52,8 +55,9 @@ public struct Synthetic: Codable, Sendable, Equatable {
             }
             labels.append(10 * exp(0.6 * t / Double(featureCount).squareRoot()) + noise * rng.normal())
         }
-        return Split(name: name, source: "<synthetic seed \(seed)>",
-                     features: FeatureMatrix(rows: n, columns: featureCount, values: values),
-                     labels: labels, featureNames: (0..<featureCount).map { "x\($0)" })
+        return Split(
+            name: name, source: "<synthetic seed \(seed)>",
+            features: FeatureMatrix(rows: n, columns: featureCount, values: values),
+            labels: labels, featureNames: (0..<featureCount).map { "x\($0)" })
     }
 }

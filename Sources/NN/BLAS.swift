@@ -14,10 +14,11 @@ public enum BLAS {
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                    transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                    beta, c, Int32(ldc))
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+            transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+            beta, c, Int32(ldc))
     }
 
     /// y[n] = alpha · Aᵀ x + beta · y for row-major A[m×n] (column sums when x is ones).
@@ -31,8 +32,9 @@ public enum BLAS {
             for j in 0..<n { y[j] = beta == 0 ? 0 : beta * y[j] }
             return
         }
-        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
-                    x, 1, beta, y, 1)
+        cblas_sgemv(
+            CblasRowMajor, CblasTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
+            x, 1, beta, y, 1)
     }
 
     /// Sets OpenBLAS's thread count for this process (one per rank when ranks share cores).

@@ -28,35 +28,42 @@ public struct Linear {
     }
 
     /// y[n×out] = x[n×in] · W + b.
-    public func forward(_ params: UnsafePointer<Float>, x: UnsafePointer<Float>,
-                        y: UnsafeMutablePointer<Float>, count n: Int) {
+    public func forward(
+        _ params: UnsafePointer<Float>, x: UnsafePointer<Float>,
+        y: UnsafeMutablePointer<Float>, count n: Int
+    ) {
         let w = params + offset
         let b = w + inputSize * outputSize
         for row in 0..<n {
             (y + row * outputSize).update(from: b, count: outputSize)
         }
-        BLAS.gemm(m: n, n: outputSize, k: inputSize, a: x, lda: inputSize,
-                  b: w, ldb: outputSize, beta: 1, c: y, ldc: outputSize)
+        BLAS.gemm(
+            m: n, n: outputSize, k: inputSize, a: x, lda: inputSize,
+            b: w, ldb: outputSize, beta: 1, c: y, ldc: outputSize)
     }
 
     /// Given dy[n×out]: dW = xᵀ dy, db = 1ᵀ dy (overwritten), and, when `dx`
     /// is given, dx[n×in] = dy Wᵀ. `ones` holds at least n ones.
-    public func backward(_ params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>,
-                         x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                         dx: UnsafeMutablePointer<Float>?, ones: UnsafePointer<Float>,
-                         count n: Int) {
+    public func backward(
+        _ params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>,
+        x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, ones: UnsafePointer<Float>,
+        count n: Int
+    ) {
         let dw = grads + offset
         let db = dw + inputSize * outputSize
         if n == 0 {
             dw.update(repeating: 0, count: parameterCount)
         } else {
-            BLAS.gemm(transA: true, m: inputSize, n: outputSize, k: n, a: x, lda: inputSize,
-                      b: dy, ldb: outputSize, beta: 0, c: dw, ldc: outputSize)
+            BLAS.gemm(
+                transA: true, m: inputSize, n: outputSize, k: n, a: x, lda: inputSize,
+                b: dy, ldb: outputSize, beta: 0, c: dw, ldc: outputSize)
         }
         BLAS.gemvTransposed(m: n, n: outputSize, a: dy, lda: outputSize, x: ones, y: db)
         if let dx {
-            BLAS.gemm(transB: true, m: n, n: inputSize, k: outputSize, a: dy, lda: outputSize,
-                      b: params + offset, ldb: outputSize, beta: 0, c: dx, ldc: inputSize)
+            BLAS.gemm(
+                transB: true, m: n, n: inputSize, k: outputSize, a: dy, lda: outputSize,
+                b: params + offset, ldb: outputSize, beta: 0, c: dx, ldc: inputSize)
         }
     }
 }
@@ -70,8 +77,10 @@ public enum ReLU {
     }
 
     @inline(__always)
-    public static func backward(output a: UnsafePointer<Float>, dy: UnsafeMutablePointer<Float>,
-                                count: Int) {
+    public static func backward(
+        output a: UnsafePointer<Float>, dy: UnsafeMutablePointer<Float>,
+        count: Int
+    ) {
         for i in 0..<count where a[i] <= 0 { dy[i] = 0 }
     }
 }

@@ -2,7 +2,7 @@
 // The loss of a batch is mean_i(w_i · l_i); the caller supplies the 1/batch scale.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum LossKind: String, CaseIterable, Codable, Sendable {
@@ -25,8 +25,10 @@ public struct Loss: Codable, Sendable, Equatable {
     public var activation: FocalActivation
 
     /// Parameters default to the reference's (huber β = 1; focal β = 0.2, γ = 1, sigmoid).
-    public init(_ kind: LossKind, beta: Double? = nil, gamma: Double? = nil,
-                activation: FocalActivation = .sigmoid) {
+    public init(
+        _ kind: LossKind, beta: Double? = nil, gamma: Double? = nil,
+        activation: FocalActivation = .sigmoid
+    ) {
         self.kind = kind
         self.beta = beta ?? (kind == .huber ? 1 : 0.2)
         self.gamma = gamma ?? 1
@@ -68,9 +70,11 @@ public struct Loss: Codable, Sendable, Equatable {
 
     /// Returns Σ w_i l_i over the n samples and writes dŷ_i = scale · w_i · l'_i.
     /// `weights == nil` means all ones.
-    public func evaluate(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>,
-                         weights: UnsafePointer<Float>?, count n: Int, scale: Double,
-                         dPrediction: UnsafeMutablePointer<Float>) -> Double {
+    public func evaluate(
+        prediction: UnsafePointer<Float>, target: UnsafePointer<Float>,
+        weights: UnsafePointer<Float>?, count n: Int, scale: Double,
+        dPrediction: UnsafeMutablePointer<Float>
+    ) -> Double {
         var total = 0.0
         for i in 0..<n {
             let w = weights.map { Double($0[i]) } ?? 1
@@ -81,4 +85,3 @@ public struct Loss: Codable, Sendable, Equatable {
         return total
     }
 }
-

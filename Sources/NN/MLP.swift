@@ -38,10 +38,13 @@ public final class MLP {
 
     /// `params` and `grads`, when given, are storage to use instead of new buffers
     /// (a gradient sync's buffers, possibly memory shared between ranks).
-    public init(inputSize: Int, hiddenSizes: [Int], maxBatch: Int, params: FloatBuffer? = nil,
-                grads: FloatBuffer? = nil) {
-        precondition(!hiddenSizes.isEmpty && hiddenSizes.allSatisfy { $0 > 0 },
-                     "MLP needs at least one positive hidden size, got \(hiddenSizes)")
+    public init(
+        inputSize: Int, hiddenSizes: [Int], maxBatch: Int, params: FloatBuffer? = nil,
+        grads: FloatBuffer? = nil
+    ) {
+        precondition(
+            !hiddenSizes.isEmpty && hiddenSizes.allSatisfy { $0 > 0 },
+            "MLP needs at least one positive hidden size, got \(hiddenSizes)")
         self.inputSize = inputSize
         self.hiddenSizes = hiddenSizes
         let rows = max(maxBatch, 1)
@@ -101,26 +104,32 @@ public final class MLP {
     }
 
     /// Head gradients from dŷ[n]; returns dz[n×h] (into a scratch buffer).
-    public func backwardHead(_ z: UnsafePointer<Float>, dPrediction: UnsafePointer<Float>,
-                             count n: Int) -> UnsafeMutablePointer<Float> {
-        headLayer.backward(params.pointer, grads: grads.pointer, x: z, dy: dPrediction,
-                           dx: backA.pointer, ones: ones.pointer, count: n)
+    public func backwardHead(
+        _ z: UnsafePointer<Float>, dPrediction: UnsafePointer<Float>,
+        count n: Int
+    ) -> UnsafeMutablePointer<Float> {
+        headLayer.backward(
+            params.pointer, grads: grads.pointer, x: z, dy: dPrediction,
+            dx: backA.pointer, ones: ones.pointer, count: n)
         return backA.pointer
     }
 
     /// Hidden-layer gradients from dz[n×h] (as returned by `backwardHead`, possibly
     /// rescaled by a calibration). `layerDone(prefix)` is told after each layer how
     /// many leading gradient values are final.
-    public func backwardFeatures(_ x: UnsafePointer<Float>, dFeatures: UnsafeMutablePointer<Float>,
-                                 count n: Int, layerDone: (Int) -> Void = { _ in }) {
+    public func backwardFeatures(
+        _ x: UnsafePointer<Float>, dFeatures: UnsafeMutablePointer<Float>,
+        count n: Int, layerDone: (Int) -> Void = { _ in }
+    ) {
         var dy = dFeatures
         var spare = dy == backA.pointer ? backB.pointer : backA.pointer
         for l in stride(from: hidden.count - 1, through: 0, by: -1) {
             let layer = hidden[l]
             ReLU.backward(output: activations[l].pointer, dy: dy, count: n * layer.outputSize)
             let input = l == 0 ? x : UnsafePointer(activations[l - 1].pointer)
-            layer.backward(params.pointer, grads: grads.pointer, x: input, dy: dy,
-                           dx: l == 0 ? nil : spare, ones: ones.pointer, count: n)
+            layer.backward(
+                params.pointer, grads: grads.pointer, x: input, dy: dy,
+                dx: l == 0 ? nil : spare, ones: ones.pointer, count: n)
             layerDone(layer.offset + layer.parameterCount)
             swap(&dy, &spare)
         }

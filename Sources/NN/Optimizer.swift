@@ -2,7 +2,7 @@
 // State is flat buffers too, so a checkpoint saves it in one write.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
@@ -42,8 +42,10 @@ public final class Adam: Optimizer {
     private let v: FloatBuffer
     public var stateBuffers: [FloatBuffer] { [m, v] }
 
-    public init(parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+    public init(
+        parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: Float = 0
+    ) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -95,8 +97,10 @@ public final class SGD: Optimizer {
     private let velocity: FloatBuffer
     public var stateBuffers: [FloatBuffer] { [velocity] }
 
-    public init(parameterCount: Int, learningRate: Float, momentum: Float = 0.9,
-                weightDecay: Float = 0) {
+    public init(
+        parameterCount: Int, learningRate: Float, momentum: Float = 0.9,
+        weightDecay: Float = 0
+    ) {
         self.learningRate = learningRate
         self.momentum = momentum
         self.weightDecay = weightDecay

@@ -9,7 +9,7 @@ import Sync
 import Training
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public struct BenchmarkReport {
@@ -43,8 +43,10 @@ public struct BenchmarkReport {
 
 public enum Benchmark {
     /// Trains `warmup` epochs untimed, then `epochs` timed ones.
-    public static func run(_ config: TrainingConfig, comm: Communicator, warmup: Int, epochs: Int,
-                           pingPong: Bool) throws -> BenchmarkReport {
+    public static func run(
+        _ config: TrainingConfig, comm: Communicator, warmup: Int, epochs: Int,
+        pingPong: Bool
+    ) throws -> BenchmarkReport {
         let data = try Agreement.together(comm) { try PreparedData(recipe: config.recipe, comm: comm) }
         Compute.configure(threads: config.execution.threads, comm)
         let trainer = Trainer(config: config, comm: comm, data: data)
@@ -65,11 +67,15 @@ public enum Benchmark {
         r.perRankBatch = config.execution.batchSize
         r.parameters = trainer.model.parameterCount
         r.stepsMeasured = t.steps
-        let sums = [t.forward, t.backward, t.sync, t.update].map { comm.allreduce($0, op: .sum) / Double(comm.size) / n }
+        let sums = [t.forward, t.backward, t.sync, t.update].map {
+            comm.allreduce($0, op: .sum) / Double(comm.size) / n
+        }
         (r.forward, r.backward, r.reduceWait, r.optimizer) = (sums[0], sums[1], sums[2], sums[3])
         // Each rank fills its own row; a sum-allreduce gathers the table on every rank.
         var table = [Double](repeating: 0, count: 5 * comm.size)
-        for (k, v) in [t.forward, t.backward, t.sync, t.update, Double(t.rows)].enumerated() { table[5 * comm.rank + k] = v / n }
+        for (k, v) in [t.forward, t.backward, t.sync, t.update, Double(t.rows)].enumerated() {
+            table[5 * comm.rank + k] = v / n
+        }
         comm.allreduce(&table)
         r.perRankPhases = (0..<comm.size).map { Array(table[(5 * $0)..<(5 * $0 + 4)]) }
         r.perRankRows = (0..<comm.size).map { table[5 * $0 + 4] }
@@ -113,7 +119,10 @@ public enum Benchmark {
         BLAS.setThreads(1)
         defer { BLAS.setThreads(before) }
         let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n), c = FloatBuffer(count: n * n)
-        for i in 0..<(n * n) { a.pointer[i] = Float(i % 7) * 0.1; b.pointer[i] = Float(i % 5) * 0.1 }
+        for i in 0..<(n * n) {
+            a.pointer[i] = Float(i % 7) * 0.1
+            b.pointer[i] = Float(i % 5) * 0.1
+        }
         var best = Double.infinity
         for _ in 0..<3 {
             let start = Clock.now()

@@ -15,7 +15,8 @@ enum JSONText {
     }
 
     static func report(_ r: ShotReport) -> String {
-        "{\"all\":\(metrics(r.all))," + Shot.allCases.map { "\"\($0.rawValue)\":\(metrics(r.shots[$0]!))" }
+        "{\"all\":\(metrics(r.all)),"
+            + Shot.allCases.map { "\"\($0.rawValue)\":\(metrics(r.shots[$0]!))" }
             .joined(separator: ",") + "}"
     }
 
@@ -32,12 +33,14 @@ enum FDSDump {
         func norm(_ x: ArraySlice<Double>) -> Double { x.reduce(0) { $0 + $1 * $1 }.squareRoot() }
         func cosines(_ v: [Double]) -> String {
             let norms = (0..<s.binCount).map { norm(row(v, $0)) }
-            return "[" + (0..<s.binCount).map { a in
-                "[" + (0..<s.binCount).map { b in
-                    let dot = zip(row(v, a), row(v, b)).reduce(0) { $0 + $1.0 * $1.1 }
-                    return JSONText.number(norms[a] > 0 && norms[b] > 0 ? dot / (norms[a] * norms[b]) : nil)
+            return "["
+                + (0..<s.binCount).map { a in
+                    "["
+                        + (0..<s.binCount).map { b in
+                            let dot = zip(row(v, a), row(v, b)).reduce(0) { $0 + $1.0 * $1.1 }
+                            return JSONText.number(norms[a] > 0 && norms[b] > 0 ? dot / (norms[a] * norms[b]) : nil)
+                        }.joined(separator: ",") + "]"
                 }.joined(separator: ",") + "]"
-            }.joined(separator: ",") + "]"
         }
         return "{\"epoch\":\(epoch),\"count\":\(JSONText.list(s.samplesTracked)),"
             + "\"mean_norm\":\(JSONText.list((0..<s.binCount).map { norm(row(s.runningMean, $0)) })),"

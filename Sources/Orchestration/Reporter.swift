@@ -29,7 +29,11 @@ public final class Reporter {
         if fm.fileExists(atPath: directory, isDirectory: &isDir) {
             if !isDir.boolValue { throw SettingError(.outputDirectory, "'\(directory)' exists and is not a folder") }
             if !resuming && fm.fileExists(atPath: "\(directory)/metrics.jsonl") {
-                throw SettingError(.outputDirectory, "'\(directory)' already holds a run (metrics.jsonl); choose a new folder or continue it with \(.resume) auto")
+                throw SettingError(
+                    .outputDirectory,
+                    "'\(directory)' already holds a run (metrics.jsonl); choose a new folder or continue it with "
+                        + "\(.resume) auto"
+                )
             }
         } else {
             do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
@@ -84,20 +88,24 @@ public final class Reporter {
         FileHandle.standardError.write(Data(("error: " + text.rendered(spelling) + "\n").utf8))
     }
 
-    public func epoch(_ e: Int, of total: Int, trainLoss: Double, validation: ShotReport,
-                      seconds: Double, samplesPerSecond: Double, fdsSeconds: Double?) {
+    public func epoch(
+        _ e: Int, of total: Int, trainLoss: Double, validation: ShotReport,
+        seconds: Double, samplesPerSecond: Double, fdsSeconds: Double?
+    ) {
         guard enabled else { return }
-        var text = String(format: "epoch %3d/%d  train_loss %.4f  val_mae %.4f  %.2f s  %.0f samples/s",
-                          e + 1, total, trainLoss, validation.all.mae ?? .nan, seconds, samplesPerSecond)
+        var text = String(
+            format: "epoch %3d/%d  train_loss %.4f  val_mae %.4f  %.2f s  %.0f samples/s",
+            e + 1, total, trainLoss, validation.all.mae ?? .nan, seconds, samplesPerSecond)
         var fdsField = ""
         if let fdsSeconds {
             text += String(format: "  (fds %.3f s)", fdsSeconds)
             fdsField = ",\"fds_seconds\":\(JSONText.number(fdsSeconds))"
         }
         line(text)
-        writeMetrics("{\"event\":\"epoch\",\"epoch\":\(e + 1),\"train_loss\":\(JSONText.number(trainLoss)),"
-            + "\"seconds\":\(JSONText.number(seconds)),\"samples_per_s\":\(JSONText.number(samplesPerSecond))"
-            + "\(fdsField),\"val\":\(JSONText.report(validation))}")
+        writeMetrics(
+            "{\"event\":\"epoch\",\"epoch\":\(e + 1),\"train_loss\":\(JSONText.number(trainLoss)),"
+                + "\"seconds\":\(JSONText.number(seconds)),\"samples_per_s\":\(JSONText.number(samplesPerSecond))"
+                + "\(fdsField),\"val\":\(JSONText.report(validation))}")
     }
 
     public func test(_ report: ShotReport, epoch: Int, binning: Binning, trainCounts: [Double]) {
@@ -106,8 +114,9 @@ public final class Reporter {
         line("       shot      n      mse      mae    gmean  pearson")
         for (name, m) in [("all", report.all)] + Shot.allCases.map({ ($0.rawValue, report.shots[$0]!) }) {
             let label = String(repeating: " ", count: max(0, 9 - name.count)) + name
-            line("  \(label) " + String(format: "%6d", m.count) + " "
-                 + [m.mse, m.mae, m.gmean, m.pearson].map(cell).joined(separator: " "))
+            line(
+                "  \(label) " + String(format: "%6d", m.count) + " "
+                    + [m.mse, m.mae, m.gmean, m.pearson].map(cell).joined(separator: " "))
         }
         writeMetrics("{\"event\":\"test\",\"epoch\":\(epoch),\"test\":\(JSONText.report(report))}")
         guard let directory else { return }
@@ -138,8 +147,9 @@ public final class Reporter {
     /// model.bin in the output folder, replaced atomically.
     public func model(config: TrainingConfig, parameters: [Float], featureStatistics: FeatureStatistics?) throws {
         guard enabled, let directory else { return }
-        try ModelFile.write(path: "\(directory)/model.bin", config: config, parameters: parameters,
-                            featureStatistics: featureStatistics)
+        try ModelFile.write(
+            path: "\(directory)/model.bin", config: config, parameters: parameters,
+            featureStatistics: featureStatistics)
     }
 
     /// The folder was checked writable at start; a table that still cannot be written
@@ -150,12 +160,15 @@ public final class Reporter {
 
     private func writeMetrics(_ object: String) {
         guard let metricsPath else { return }
-        do { try ResultFile.append(object + "\n", to: metricsPath) } catch { warning("could not append to \(metricsPath)") }
+        do { try ResultFile.append(object + "\n", to: metricsPath) } catch {
+            warning("could not append to \(metricsPath)")
+        }
     }
 
     private func summary(_ m: Metrics) -> String {
-        String(format: "mse %.4f  mae %.4f  gmean %.4f  pearson %.4f", m.mse ?? .nan, m.mae ?? .nan,
-               m.gmean ?? .nan, m.pearson ?? .nan)
+        String(
+            format: "mse %.4f  mae %.4f  gmean %.4f  pearson %.4f", m.mse ?? .nan, m.mae ?? .nan,
+            m.gmean ?? .nan, m.pearson ?? .nan)
     }
 
     private func cell(_ v: Double?) -> String {

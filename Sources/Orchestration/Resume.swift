@@ -9,8 +9,10 @@ import Training
 enum Resume {
     /// The checkpoint to continue from, and its path; nil when not resuming (or `auto`
     /// found none in a fresh folder).
-    static func load(_ execution: Execution, identity: [UInt8], data: PreparedData, store: CheckpointStore?,
-                     reporter: Reporter, comm: Communicator) throws -> (path: String, checkpoint: Checkpoint)? {
+    static func load(
+        _ execution: Execution, identity: [UInt8], data: PreparedData, store: CheckpointStore?,
+        reporter: Reporter, comm: Communicator
+    ) throws -> (path: String, checkpoint: Checkpoint)? {
         guard let resume = execution.resume else { return nil }
         let found = try Agreement.together(comm) { () throws -> (String, [UInt8])? in
             guard comm.isRoot else { return nil }
@@ -41,7 +43,11 @@ enum Resume {
         guard let store else { preconditionFailure("--resume auto without an output folder passed validation") }
         let newest = store.newestValid { path, why in reporter.warning("skipping \(path): \(why)") }
         if newest == nil, FileManager.default.fileExists(atPath: "\(store.directory)/metrics.jsonl") {
-            throw SettingError(.resume, "no valid checkpoint in '\(store.directory)', which holds an earlier run's metrics.jsonl; choose a new \(.outputDirectory)")
+            throw SettingError(
+                .resume,
+                "no valid checkpoint in '\(store.directory)', which holds an earlier run's metrics.jsonl; choose "
+                    + "a new \(.outputDirectory)"
+            )
         }
         return newest
     }

@@ -14,8 +14,10 @@ public enum TrainingRun {
     /// Trains `config` on every rank of `comm` (collective). Bad input throws, the
     /// same error on every rank; rank 0 has printed everything else through its reporter.
     /// `spelling` names settings in console lines as the user gave them.
-    public static func run(_ config: TrainingConfig, comm: Communicator,
-                           spelling: @escaping @Sendable (Setting) -> String = { $0.rawValue }) throws -> RunEnd {
+    public static func run(
+        _ config: TrainingConfig, comm: Communicator,
+        spelling: @escaping @Sendable (Setting) -> String = { $0.rawValue }
+    ) throws -> RunEnd {
         let reporter = Reporter(isRoot: comm.isRoot, directory: config.execution.outputDirectory, spelling: spelling)
         try LaunchCheck.check(comm)
         try checkOutputs(config.execution, comm)
@@ -51,7 +53,9 @@ public enum TrainingRun {
         h.add(data.fingerprint)
         let mine = Int64(bitPattern: h.value())
         if comm.allreduce(mine, op: .min) != comm.allreduce(mine, op: .max) {
-            throw InputError("configuration", "ranks disagree on the configuration or the data (different files on different nodes?)")
+            throw InputError(
+                "configuration", "ranks disagree on the configuration or the data (different files on different nodes?)"
+            )
         }
     }
 }

@@ -28,8 +28,9 @@ final class TrainingSession {
         identity = try config.identity(ranks: comm.size)
         store = config.execution.outputDirectory.map { CheckpointStore(directory: $0, keep: config.execution.keep) }
         selection = Selection(epoch: config.execution.epochs)
-        let resumed = try Resume.load(execution, identity: identity, data: data, store: store, reporter: reporter,
-                                      comm: comm)
+        let resumed = try Resume.load(
+            execution, identity: identity, data: data, store: store, reporter: reporter,
+            comm: comm)
         if let (_, c) = resumed {
             trainer.restore(c)
             let best = c.bestParameters.isEmpty ? execution.epochs : c.bestEpoch
@@ -38,7 +39,11 @@ final class TrainingSession {
         try reporter.openMetrics(resumeEpoch: resumed?.checkpoint.epoch)
         reporter.labelWeights(data.labelWeights, binning: data.binning)
         let b = data.bundle
-        reporter.line("dir-dist: \(comm.size) rank(s), \(b.train.count) train / \(b.validation.count) val / \(b.test.count) test samples, \(data.featureCount) features, global batch \(trainer.globalBatch), \(data.binning.count) bins, \(trainer.model.parameterCount) parameters")
+        reporter.line(
+            "dir-dist: \(comm.size) rank(s), \(b.train.count) train / \(b.validation.count) val / \(b.test.count) "
+                + "test samples, \(data.featureCount) features, global batch \(trainer.globalBatch), "
+                + "\(data.binning.count) bins, \(trainer.model.parameterCount) parameters"
+        )
         if let (path, c) = resumed { reporter.line("resumed from \(path) at epoch \(c.epoch + 1), step \(c.step)") }
     }
 
@@ -58,11 +63,13 @@ final class TrainingSession {
         let result = trainer.trainEpoch()
         let seconds = Clock.now() - start
         if let interruption = result.interruption { return try stop(interruption, at: result.step, epoch: e) }
-        let validation = Evaluation.evaluate(data.bundle.validation, model: trainer.model, data: data,
-                                             shots: config.recipe.shots, comm: comm)
+        let validation = Evaluation.evaluate(
+            data.bundle.validation, model: trainer.model, data: data,
+            shots: config.recipe.shots, comm: comm)
         let fdsSeconds = config.recipe.fds == nil ? nil : comm.allreduce(result.fdsSeconds, op: .max)
-        reporter.epoch(e, of: execution.epochs, trainLoss: result.loss, validation: validation, seconds: seconds,
-                       samplesPerSecond: Double(data.bundle.train.count) / seconds, fdsSeconds: fdsSeconds)
+        reporter.epoch(
+            e, of: execution.epochs, trainLoss: result.loss, validation: validation, seconds: seconds,
+            samplesPerSecond: Double(data.bundle.train.count) / seconds, fdsSeconds: fdsSeconds)
         if let stats = trainer.featureStatistics, let dump = execution.fdsDump {
             try reporter.fdsDump(stats, epoch: e + 1, path: dump)
         }
@@ -82,15 +89,26 @@ final class TrainingSession {
         case .preempted:
             if let store {
                 try saveCheckpoint()
-                reporter.note("preempted by \(signal) in epoch \(e + 1) after \(step) steps: checkpoint written to \(store.latestPath); continue with \(Setting.resume) auto")
+                reporter.note(
+                    "preempted by \(signal) in epoch \(e + 1) after \(step) steps: checkpoint written to "
+                        + "\(store.latestPath); continue with \(Setting.resume) auto"
+                )
             } else {
-                reporter.note("preempted by \(signal) in epoch \(e + 1) after \(step) steps: no \(Setting.outputDirectory), nothing saved")
+                reporter.note(
+                    "preempted by \(signal) in epoch \(e + 1) after \(step) steps: no \(Setting.outputDirectory), "
+                        + "nothing saved"
+                )
             }
             return .preempted
         case .nonFiniteLoss:
             let fm = FileManager.default
-            let last: SettingText = store.map { fm.fileExists(atPath: $0.latestPath) ? "\($0.latestPath)" : "none written" } ?? "none (no \(Setting.outputDirectory))"
-            reporter.error("non-finite training loss in epoch \(e + 1), step \(step): training stopped, the step was not applied (last good checkpoint: \(last)); try a lower \(Setting.learningRate)")
+            let last: SettingText =
+                store.map { fm.fileExists(atPath: $0.latestPath) ? "\($0.latestPath)" : "none written" }
+                ?? "none (no \(Setting.outputDirectory))"
+            reporter.error(
+                "non-finite training loss in epoch \(e + 1), step \(step): training stopped, the step was not "
+                    + "applied (last good checkpoint: \(last)); try a lower \(Setting.learningRate)"
+            )
             return .nonFiniteLoss
         }
     }
@@ -101,12 +119,14 @@ final class TrainingSession {
             trainer.setParameters(selection.parameters)
             reporter.line("testing the parameters of epoch \(selection.epoch) (lowest validation MAE \(selection.mae))")
         }
-        let test = Evaluation.evaluate(data.bundle.test, model: trainer.model, data: data, shots: config.recipe.shots,
-                                       comm: comm)
+        let test = Evaluation.evaluate(
+            data.bundle.test, model: trainer.model, data: data, shots: config.recipe.shots,
+            comm: comm)
         reporter.test(test, epoch: selection.epoch, binning: data.binning, trainCounts: data.trainCounts)
         try Agreement.together(comm) {
-            try reporter.model(config: config, parameters: trainer.model.params.array,
-                               featureStatistics: trainer.featureStatistics)
+            try reporter.model(
+                config: config, parameters: trainer.model.params.array,
+                featureStatistics: trainer.featureStatistics)
         }
     }
 

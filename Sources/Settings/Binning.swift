@@ -21,13 +21,15 @@ public enum BinningChoice: Codable, Sendable, Equatable {
             precondition(count >= 2, "equal-width binning needs at least 2 bins, got \(count)")
             let r = range ?? lo...hi
             guard r.upperBound > r.lowerBound else {
-                throw SettingError(.labelRange, "every training label is \(lo): give the bins a range with \(.labelRange)")
+                throw SettingError(
+                    .labelRange, "every training label is \(lo): give the bins a range with \(.labelRange)")
             }
             return Binning(lo: r.lowerBound, hi: r.upperBound, count: count)
         case .integer(let maxLabel):
             let m = maxLabel ?? Int(hi)
             guard m >= 1 else {
-                throw SettingError(.maxLabel, "the largest training label is \(hi); integer bins need a maximum of at least 1")
+                throw SettingError(
+                    .maxLabel, "the largest training label is \(hi); integer bins need a maximum of at least 1")
             }
             return Binning.integer(maxLabel: m)
         case .automatic:

@@ -28,6 +28,13 @@ public struct SettingText: ExpressibleByStringInterpolation, Codable, Sendable, 
         public mutating func appendInterpolation<T>(_ value: T) { pieces.append(.text("\(value)")) }
     }
 
+    /// Joins two texts (long messages are written as sums of literals).
+    public static func + (a: SettingText, b: SettingText) -> SettingText {
+        SettingText(pieces: a.pieces + b.pieces)
+    }
+
+    private init(pieces: [Piece]) { self.pieces = pieces }
+
     /// The text with every setting spelled by `spelling`.
     public func rendered(_ spelling: (Setting) -> String) -> String {
         pieces.map {

@@ -94,7 +94,8 @@ public enum TrainingIdentity {
     /// The recipe keys (and the global batch) whose values differ, as a user would name them.
     public static func differences(_ a: [UInt8], _ b: [UInt8]) -> [String] {
         guard let x = try? JSONSerialization.jsonObject(with: Data(a)) as? [String: Any],
-              let y = try? JSONSerialization.jsonObject(with: Data(b)) as? [String: Any] else { return ["unreadable"] }
+            let y = try? JSONSerialization.jsonObject(with: Data(b)) as? [String: Any]
+        else { return ["unreadable"] }
         let keys = Set(x.keys).union(y.keys).sorted().filter { key in
             let u = x[key].flatMap { try? JSONSerialization.data(withJSONObject: [$0], options: .sortedKeys) }
             let v = y[key].flatMap { try? JSONSerialization.data(withJSONObject: [$0], options: .sortedKeys) }

@@ -92,7 +92,8 @@ public func makeGradientSync(_ kind: SyncKind, comm: Communicator, parameterCoun
     case .sharedMemory:
         return SharedMemorySync(comm: comm, parameterCount: parameterCount)
     case .allreduce, .overlappedAllreduce:
-        return AllreduceSync(comm: comm, parameterCount: parameterCount, overlap: kind == .overlappedAllreduce,
-                             bucketBytes: bucketBytes)
+        return AllreduceSync(
+            comm: comm, parameterCount: parameterCount, overlap: kind == .overlappedAllreduce,
+            bucketBytes: bucketBytes)
     }
 }

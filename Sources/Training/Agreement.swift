@@ -36,7 +36,8 @@ public struct RemoteFailure: Error, Codable, CustomStringConvertible {
     }
 
     init(decoding bytes: [UInt8], rank: Int) {
-        self = (try? JSONDecoder().decode(Self.self, from: Data(bytes)))
+        self =
+            (try? JSONDecoder().decode(Self.self, from: Data(bytes)))
             ?? RemoteFailure(rank: rank, InputError("rank \(rank)", "failed (its error could not be read)"))
     }
 

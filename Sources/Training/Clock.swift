@@ -1,6 +1,6 @@
 // Monotonic wall-clock seconds, and the per-phase step timing the bench reports.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum Clock {

@@ -8,8 +8,10 @@ import Settings
 
 public enum Evaluation {
     /// Metrics overall and per shot on `split`, equal to a single-process evaluation.
-    public static func evaluate(_ split: Split, model: MLP, data: PreparedData, shots: ShotThresholds,
-                                comm: Communicator) -> ShotReport {
+    public static func evaluate(
+        _ split: Split, model: MLP, data: PreparedData, shots: ShotThresholds,
+        comm: Communicator
+    ) -> ShotReport {
         let bins = data.binning
         var sums = [ErrorSums](repeating: ErrorSums(), count: bins.count)
         ShardChunks.forEach(split, data: data, chunk: model.maxBatch, comm: comm) { input, first, count in

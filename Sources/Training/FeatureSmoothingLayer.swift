@@ -52,7 +52,9 @@ final class FeatureSmoothingLayer {
 
     /// z' for the training forward pass (z itself when not calibrating); the online
     /// pass also adds the features the statistics describe to this epoch's sums.
-    func forward(_ z: UnsafeMutablePointer<Float>, bins: UnsafePointer<Int32>, count n: Int) -> UnsafeMutablePointer<Float> {
+    func forward(_ z: UnsafeMutablePointer<Float>, bins: UnsafePointer<Int32>, count n: Int) -> UnsafeMutablePointer<
+        Float
+    > {
         let start = Clock.now()
         var out = z
         if calibrating {
@@ -130,7 +132,9 @@ final class FeatureSmoothingLayer {
             if config.statistics == .calibrated && calibrating {
                 calibration.forward(z, bins: bins, count: n, into: z)
             }
-            sums.withUnsafeMutableBufferPointer { statistics.accumulate(z, bins: bins, count: n, into: $0.baseAddress!) }
+            sums.withUnsafeMutableBufferPointer {
+                statistics.accumulate(z, bins: bins, count: n, into: $0.baseAddress!)
+            }
         }
         return sums
     }

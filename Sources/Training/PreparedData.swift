@@ -68,7 +68,8 @@ public final class PreparedData {
             throw InputError(b.train.source, "no feature columns besides the target")
         }
         for s in b.splits where s.features.columns != b.train.features.columns {
-            throw InputError(s.source, "\(s.features.columns) features, but the training split has \(b.train.features.columns)")
+            throw InputError(
+                s.source, "\(s.features.columns) features, but the training split has \(b.train.features.columns)")
         }
         for s in b.splits where s.count == 0 {
             throw InputError(s.source, "the \(s.name) split has no rows")
@@ -97,7 +98,9 @@ public final class PreparedData {
     public func checkFinite(comm: Communicator) throws {
         for s in bundle.splits {
             if let (row, column) = s.features.firstNonFinite(rows: Self.shard(s.count, comm)) {
-                throw InputError(s.source, "row \(row), column \(column): feature value \(s.features.value(row, column)) is not finite")
+                throw InputError(
+                    s.source,
+                    "row \(row), column \(column): feature value \(s.features.value(row, column)) is not finite")
             }
         }
     }

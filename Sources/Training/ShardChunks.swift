@@ -20,8 +20,9 @@ enum ShardChunks {
             let count = min(chunk, shard.upperBound - first)
             for k in 0..<count { rows[k] = Int32(first + k) }
             rows.withUnsafeBufferPointer { r in
-                split.features.gather(UnsafeBufferPointer(rebasing: r[0..<count]), mean: data.mean,
-                                      invStd: data.invStd, into: input.pointer)
+                split.features.gather(
+                    UnsafeBufferPointer(rebasing: r[0..<count]), mean: data.mean,
+                    invStd: data.invStd, into: input.pointer)
             }
             body(input.pointer, first, count)
             first += count

@@ -41,14 +41,16 @@ public final class Trainer {
         let kind = SyncKind.choose(sharedMemory: execution.sharedMemory, overlap: execution.overlap, comm: comm)
         let parameterCount = MLP.parameterCount(inputSize: data.featureCount, hiddenSizes: recipe.hidden)
         sync = makeGradientSync(kind, comm: comm, parameterCount: parameterCount, bucketBytes: execution.bucketBytes)
-        model = MLP(inputSize: data.featureCount, hiddenSizes: recipe.hidden,
-                    maxBatch: max(execution.batchSize, execution.evaluationBatch),
-                    params: sync.parameters, grads: sync.gradients)
+        model = MLP(
+            inputSize: data.featureCount, hiddenSizes: recipe.hidden,
+            maxBatch: max(execution.batchSize, execution.evaluationBatch),
+            params: sync.parameters, grads: sync.gradients)
         optimizer = Self.optimizer(recipe, parameterCount: parameterCount)
         batch = TrainingBatch(capacity: execution.batchSize, featureCount: data.featureCount)
         let (featureSize, maxBatch) = (model.featureSize, model.maxBatch)
         fds = config.recipe.fds.map {
-            FeatureSmoothingLayer(config: $0, binCount: data.binning.count, featureSize: featureSize, maxBatch: maxBatch)
+            FeatureSmoothingLayer(
+                config: $0, binCount: data.binning.count, featureSize: featureSize, maxBatch: maxBatch)
         }
         faults = FaultInjection.fromEnvironment(rank: comm.rank)
         // Identical replicas: rank 0 draws the weights, everyone computes with them.
@@ -59,11 +61,13 @@ public final class Trainer {
     private static func optimizer(_ recipe: Recipe, parameterCount: Int) -> Optimizer {
         switch recipe.optimizer {
         case .adam:
-            return Adam(parameterCount: parameterCount, learningRate: Float(recipe.learningRate),
-                        weightDecay: Float(recipe.weightDecay))
+            return Adam(
+                parameterCount: parameterCount, learningRate: Float(recipe.learningRate),
+                weightDecay: Float(recipe.weightDecay))
         case .sgd:
-            return SGD(parameterCount: parameterCount, learningRate: Float(recipe.learningRate),
-                       momentum: Float(recipe.momentum), weightDecay: Float(recipe.weightDecay))
+            return SGD(
+                parameterCount: parameterCount, learningRate: Float(recipe.learningRate),
+                momentum: Float(recipe.momentum), weightDecay: Float(recipe.weightDecay))
         }
     }
 
@@ -122,12 +126,17 @@ public final class Trainer {
             while interruption == nil && step * g < n {
                 // Rank r's slice of the global batch: r·b..<(r+1)·b when the batch is full.
                 let start = step * g, count = min(g, n - start)
-                let mine = order[(start + comm.rank * count / comm.size)..<(start + (comm.rank + 1) * count / comm.size)]
+                let mine = order[
+                    (start + comm.rank * count / comm.size)..<(start + (comm.rank + 1) * count / comm.size)]
                 faults?.beforeStep(epoch: epoch, step: step)
                 Watchdog.beat(epoch: epoch, step: step)
-                let signals = self.step(UnsafeBufferPointer(rebasing: mine), globalCount: count, step: step,
-                                        lossSum: &lossSum)
-                if signals.nonFiniteLoss { interruption = .nonFiniteLoss; break }
+                let signals = self.step(
+                    UnsafeBufferPointer(rebasing: mine), globalCount: count, step: step,
+                    lossSum: &lossSum)
+                if signals.nonFiniteLoss {
+                    interruption = .nonFiniteLoss
+                    break
+                }
                 step += 1
                 if signals.preempted { interruption = .preempted }
             }
@@ -144,8 +153,9 @@ public final class Trainer {
         epoch += 1
         nextStep = 0
         carriedLossSum = 0
-        return EpochResult(loss: epochLossSum / Double(n), fdsSeconds: fds?.times.total ?? 0, interruption: nil,
-                           step: step)
+        return EpochResult(
+            loss: epochLossSum / Double(n), fdsSeconds: fds?.times.total ?? 0, interruption: nil,
+            step: step)
     }
 
     /// One optimisation step on this rank's `rows` of a global batch of `globalCount` rows;
@@ -162,8 +172,9 @@ public final class Trainer {
         let zc = fds?.forward(z, bins: batch.bins, count: n) ?? z
         let prediction = model.head(zc, count: n)
         // Loss: Σ w·l(ŷ, y) / (global batch), so the sum over ranks is the gradient of the global mean.
-        let loss = recipe.loss.evaluate(prediction: prediction, target: batch.targets, weights: batch.weights,
-                                        count: n, scale: 1 / Double(globalCount), dPrediction: batch.dPrediction)
+        let loss = recipe.loss.evaluate(
+            prediction: prediction, target: batch.targets, weights: batch.weights,
+            count: n, scale: 1 / Double(globalCount), dPrediction: batch.dPrediction)
         lossSum += loss
         times.forward += clock.lap()
         // Backward: head, calibration, hidden layers; finished gradients may start their sum.

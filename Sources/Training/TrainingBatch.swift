@@ -17,8 +17,10 @@ final class TrainingBatch {
     init(capacity: Int, featureCount: Int) {
         self.capacity = capacity
         storage = [capacity * featureCount, capacity, capacity, capacity].map { FloatBuffer(count: $0) }
-        (input, targets, weights, dPrediction) = (storage[0].pointer, storage[1].pointer, storage[2].pointer,
-                                                  storage[3].pointer)
+        (input, targets, weights, dPrediction) = (
+            storage[0].pointer, storage[1].pointer, storage[2].pointer,
+            storage[3].pointer
+        )
         bins = .allocate(capacity: max(capacity, 1))
     }
 

@@ -43,7 +43,9 @@ final class Probe {
             for root in (p > 1 ? [0, p - 1] : [0]) {
                 var b = (0..<n).map { make(Self.value(r == root ? 1000 + root : r, $0)) }
                 comm.broadcast(&b, root: root)
-                for i in 0..<n { expect(b[i] == make(Self.value(1000 + root, i)), "\(name) bcast root \(root) n=\(n) [\(i)]") }
+                for i in 0..<n {
+                    expect(b[i] == make(Self.value(1000 + root, i)), "\(name) bcast root \(root) n=\(n) [\(i)]")
+                }
             }
         }
     }
@@ -57,7 +59,9 @@ final class Probe {
         for i in offsets[r]..<offsets[r + 1] { buffer[i] = Float(Self.value(r, i)) }
         buffer.withUnsafeMutableBufferPointer { comm.allgather($0, offsets: offsets) }
         for q in 0..<p {
-            for i in offsets[q]..<offsets[q + 1] { expect(buffer[i] == Float(Self.value(q, i)), "allgather block \(q) [\(i)]") }
+            for i in offsets[q]..<offsets[q + 1] {
+                expect(buffer[i] == Float(Self.value(q, i)), "allgather block \(q) [\(i)]")
+            }
         }
     }
 
@@ -74,7 +78,9 @@ final class Probe {
         shared.synchronize()
         for q in 0..<p {
             let segment = shared.segment(q)
-            expect((0..<shared.count(q)).allSatisfy { segment[$0] == Float(Self.value(q, $0)) }, "segment \(q) seen by rank \(r)")
+            expect(
+                (0..<shared.count(q)).allSatisfy { segment[$0] == Float(Self.value(q, $0)) },
+                "segment \(q) seen by rank \(r)")
         }
         shared.synchronize()
         shared.segment((r + 1) % p)[0] = Float(1000 + r)
@@ -95,7 +101,9 @@ final class Probe {
             while !pending.test() {}
             pending.wait()
         }
-        for i in 0..<4096 { expect(buffer[i] == Float((0..<p).map { Self.value($0, i) }.reduce(0, +)), "Iallreduce [\(i)]") }
+        for i in 0..<4096 {
+            expect(buffer[i] == Float((0..<p).map { Self.value($0, i) }.reduce(0, +)), "Iallreduce [\(i)]")
+        }
 
         checkAllgather()
         checkSharedSegments()

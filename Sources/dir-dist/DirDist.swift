@@ -49,4 +49,3 @@ struct DirDist: ParsableCommand {
         comm.finalize()
     }
 }
-

@@ -27,7 +27,8 @@ struct LDS: ParsableCommand {
     }
 
     private func execute() throws {
-        let values = labels.hasSuffix(".npy")
+        let values =
+            labels.hasSuffix(".npy")
             ? try NumpyFile.labels(path: labels)
             : try CSVFile.read(path: labels, target: target, split: "labels").labels
         guard !values.isEmpty else { throw InputError(labels, "no labels") }

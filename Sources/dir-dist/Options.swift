@@ -24,8 +24,9 @@ struct BinningOptions: ParsableArguments {
     @Option(help: "Number of equal-width label bins (default: integer bins for integer labels, else 50).")
     var bins: Int?
 
-    @Option(name: .customLong("label-range"), parsing: .upToNextOption,
-            help: ArgumentHelp("Label range LO HI of the bins (default: training min and max).", valueName: "lo hi"))
+    @Option(
+        name: .customLong("label-range"), parsing: .upToNextOption,
+        help: ArgumentHelp("Label range LO HI of the bins (default: training min and max).", valueName: "lo hi"))
     var labelRange: [Double] = []
 
     @Flag(help: "Integer labels such as ages: bins of width 1 from 0 (labels above --max-label fold into the last).")
@@ -45,7 +46,9 @@ struct BinningOptions: ParsableArguments {
             throw optionError("--integer-labels", "cannot be combined with --bins or --label-range")
         }
         if let bins, bins < 2 { throw optionError("--bins", "need at least 2 bins, got \(bins)") }
-        if let maxLabel, maxLabel < 1 { throw optionError("--max-label", "need a maximum label of at least 1, got \(maxLabel)") }
+        if let maxLabel, maxLabel < 1 {
+            throw optionError("--max-label", "need a maximum label of at least 1, got \(maxLabel)")
+        }
     }
 
     var choice: BinningChoice {
@@ -95,8 +98,9 @@ struct FDSOptions: ParsableArguments {
     @Option(help: "FDS kernel sigma.") var fdsSigma: Double = 2
     @Option(help: "Momentum of the running statistics.") var fdsMomentum: Double = 0.9
 
-    @Option(name: .customLong("fds-clip"), parsing: .upToNextOption,
-            help: ArgumentHelp("Clip range LO HI of the variance ratio (0.1 10).", valueName: "lo hi"))
+    @Option(
+        name: .customLong("fds-clip"), parsing: .upToNextOption,
+        help: ArgumentHelp("Clip range LO HI of the variance ratio (0.1 10).", valueName: "lo hi"))
     var fdsClip: [Double] = [0.1, 10]
 
     @Option(help: "Statistics of raw or calibrated features.") var fdsStats: FDSStatisticsMode = .raw
@@ -112,7 +116,9 @@ struct FDSOptions: ParsableArguments {
             if fdsDump != nil { throw optionError("--fds-dump", "needs --fds") }
             return
         }
-        guard fdsClip.count == 2 else { throw optionError("--fds-clip", "takes two values LO HI, got \(fdsClip.count)") }
+        guard fdsClip.count == 2 else {
+            throw optionError("--fds-clip", "takes two values LO HI, got \(fdsClip.count)")
+        }
         guard fdsClip[0] > 0 && fdsClip[1] >= fdsClip[0] else {
             throw optionError("--fds-clip", "needs 0 < LO <= HI, got [\(fdsClip[0]), \(fdsClip[1])]")
         }

@@ -53,7 +53,8 @@ struct Train: ParsableCommand {
     @Option(help: "Test the parameters of the last epoch, or of the best validation MAE (last).")
     var select: ModelSelection = .last
 
-    @Option(help: "Output folder: metrics.jsonl, test_per_bin.csv, lds_weights.csv, model.bin, checkpoints.") var out: String?
+    @Option(help: "Output folder: metrics.jsonl, test_per_bin.csv, lds_weights.csv, model.bin, checkpoints.") var out:
+        String?
 
     @Option(help: "Write a checkpoint into --out every N epochs (0: never).") var checkpointEvery = 0
     @Option(help: "Numbered checkpoints to keep besides the latest.") var keep = 3
@@ -62,8 +63,12 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Overlap the gradient allreduce (buckets) with the backward pass.")
     var overlap = false
     @Option(help: "Smallest allreduce bucket in KiB when overlapping.") var bucketKib = 256
-    @Flag(inversion: .prefixedNo,
-          help: "Sum gradients in shared memory and split the update among ranks (default: when all ranks share one node and have a core each).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Sum gradients in shared memory and split the update among ranks (default: when all ranks share one "
+                + "node and have a core each).")
+    )
     var sharedMemory: Bool?
 
     /// Option-level checks, before MPI starts: every rank parses the same arguments, so
@@ -81,8 +86,9 @@ struct Train: ParsableCommand {
             throw optionError("--data", "give either --data or --train/--val/--test")
         }
         if [train, val, test].contains(where: { $0 != nil }) && [train, val, test].contains(where: { $0 == nil }) {
-            throw optionError(train == nil ? "--train" : (val == nil ? "--val" : "--test"),
-                              "--train, --val and --test go together")
+            throw optionError(
+                train == nil ? "--train" : (val == nil ? "--val" : "--test"),
+                "--train, --val and --test go together")
         }
         let beta = lossBeta ?? 1, gamma = lossGamma ?? 0
         if !(beta > 0) { throw optionError("--loss-beta", "must be positive, got \(beta)") }
@@ -94,7 +100,9 @@ struct Train: ParsableCommand {
     }
 
     private func validateRunOptions() throws {
-        if checkpointEvery < 0 { throw optionError("--checkpoint-every", "must be non-negative, got \(checkpointEvery)") }
+        if checkpointEvery < 0 {
+            throw optionError("--checkpoint-every", "must be non-negative, got \(checkpointEvery)")
+        }
         if checkpointEvery > 0 && out == nil {
             throw optionError("--checkpoint-every", "needs --out DIR for the checkpoint files")
         }
@@ -155,14 +163,17 @@ struct Train: ParsableCommand {
 
     private var dataSource: DataSource {
         if let synthetic {
-            return .synthetic(Synthetic(trainCount: synthetic, testCount: max(256, synthetic / 4),
-                                        featureCount: syntheticFeatures, seed: seed))
+            return .synthetic(
+                Synthetic(
+                    trainCount: synthetic, testCount: max(256, synthetic / 4),
+                    featureCount: syntheticFeatures, seed: seed))
         }
         if let data { return .directory(data) }
         guard let train, let val, let test else { return .embeddedAbalone }
-        return .files(train: .init(features: train, labels: trainY),
-                      validation: .init(features: val, labels: valY),
-                      test: .init(features: test, labels: testY))
+        return .files(
+            train: .init(features: train, labels: trainY),
+            validation: .init(features: val, labels: valY),
+            test: .init(features: test, labels: testY))
     }
 
     func run() throws {

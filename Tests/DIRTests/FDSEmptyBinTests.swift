@@ -37,7 +37,8 @@ final class FDSEmptyBinTests: XCTestCase {
         Approx.assertClose(s.smoothedMean[2], 30, rel: 1e-12, "empty bin 2 from its neighbours")
         // Empty bin 5 has no populated bin within reach (4, 5, 6): nearest populated is 3 (distance 2)
         // before 7 (distance 2)? Both at 2: the lower bin wins. Bin 3 smooths over (2, 3, 4) → 40.
-        Approx.assertClose(s.smoothedMean[5], s.smoothedMean[3], rel: 1e-12, "empty bin 5 from the nearest populated bin")
+        Approx.assertClose(
+            s.smoothedMean[5], s.smoothedMean[3], rel: 1e-12, "empty bin 5 from the nearest populated bin")
         Approx.assertClose(s.smoothedMean[3], 40, rel: 1e-12, "bin 3 alone in its window")
         // Placeholders (mean 0, variance 1) never leak: bin 7 reflects over (6, 7, 6) → 80 exactly.
         Approx.assertClose(s.smoothedMean[7], 80, rel: 1e-12, "bin 7")

@@ -5,6 +5,8 @@ import DIR
 import TestSupport
 import XCTest
 
+// Field names are the golden file's JSON keys.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 struct FDSGolden: Decodable {
     struct Epoch: Decodable {
         var epoch: Int
@@ -14,7 +16,11 @@ struct FDSGolden: Decodable {
         var running_var_after: [[Double]]
         var num_samples_tracked_after: [Double]
     }
-    struct Batch: Decodable { var labels: [Double]; var features: [[Float]]; var output: [[Double]] }
+    struct Batch: Decodable {
+        var labels: [Double]
+        var features: [[Float]]
+        var output: [[Double]]
+    }
     struct Case: Decodable {
         var kernel: String
         var ks: Int
@@ -59,21 +65,28 @@ final class FDSGoldenTests: XCTestCase {
                 let z = e.features.flatMap { $0 }
                 stats.accumulate(z, bins: bins(e.labels, c), count: e.labels.count, into: &sums)
                 stats.update(sums: sums, isFirstUpdate: e.epoch == c.start_update, momentum: c.momentum)
-                Approx.assertClose(stats.runningMean, e.running_mean_after.flatMap { $0 }, rel: 1e-5, abs: 1e-6,
-                                   "\(what) epoch \(e.epoch): running mean")
-                Approx.assertClose(stats.runningVariance, e.running_var_after.flatMap { $0 }, rel: 1e-5, abs: 1e-6,
-                                   "\(what) epoch \(e.epoch): running variance")
+                Approx.assertClose(
+                    stats.runningMean, e.running_mean_after.flatMap { $0 }, rel: 1e-5, abs: 1e-6,
+                    "\(what) epoch \(e.epoch): running mean")
+                Approx.assertClose(
+                    stats.runningVariance, e.running_var_after.flatMap { $0 }, rel: 1e-5, abs: 1e-6,
+                    "\(what) epoch \(e.epoch): running variance")
                 XCTAssertEqual(stats.samplesTracked, e.num_samples_tracked_after, "\(what) epoch \(e.epoch): tracked")
             }
             stats.smooth(window: kernel.fdsWindow)
-            Approx.assertClose(stats.smoothedMean, c.smoothed_mean.flatMap { $0 }, rel: 1e-5, abs: 1e-6, "\(what): smoothed mean")
-            Approx.assertClose(stats.smoothedVariance, c.smoothed_var.flatMap { $0 }, rel: 1e-5, abs: 1e-6, "\(what): smoothed variance")
+            Approx.assertClose(
+                stats.smoothedMean, c.smoothed_mean.flatMap { $0 }, rel: 1e-5, abs: 1e-6, "\(what): smoothed mean")
+            Approx.assertClose(
+                stats.smoothedVariance, c.smoothed_var.flatMap { $0 }, rel: 1e-5, abs: 1e-6,
+                "\(what): smoothed variance")
             let calibration = Calibration(binCount: stats.binCount, featureSize: stats.featureSize)
             calibration.set(from: stats, clip: 0.1...10)
             let batch = c.calibrate
             var out = [Float](repeating: 0, count: batch.labels.count * c.feature_dim)
-            calibration.forward(batch.features.flatMap { $0 }, bins: bins(batch.labels, c), count: batch.labels.count, into: &out)
-            Approx.assertClose(out.map(Double.init), batch.output.flatMap { $0 }, rel: 1e-5, abs: 1e-5, "\(what): calibrated batch")
+            calibration.forward(
+                batch.features.flatMap { $0 }, bins: bins(batch.labels, c), count: batch.labels.count, into: &out)
+            Approx.assertClose(
+                out.map(Double.init), batch.output.flatMap { $0 }, rel: 1e-5, abs: 1e-5, "\(what): calibrated batch")
         }
     }
 
@@ -90,8 +103,10 @@ final class FDSGoldenTests: XCTestCase {
             let calibration = Calibration(binCount: 1, featureSize: d)
             calibration.set(from: stats, clip: c.clip[0]...c.clip[1])
             var out = [Float](repeating: 0, count: c.x.count * d)
-            calibration.forward(c.x.flatMap { $0 }, bins: [Int32](repeating: 0, count: c.x.count), count: c.x.count, into: &out)
-            Approx.assertClose(out.map(Double.init), c.y.flatMap { $0 }, rel: 1e-5, abs: 1e-5, "calibrate_mean_var case \(k)")
+            calibration.forward(
+                c.x.flatMap { $0 }, bins: [Int32](repeating: 0, count: c.x.count), count: c.x.count, into: &out)
+            Approx.assertClose(
+                out.map(Double.init), c.y.flatMap { $0 }, rel: 1e-5, abs: 1e-5, "calibrate_mean_var case \(k)")
         }
     }
 }

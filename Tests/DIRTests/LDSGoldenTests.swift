@@ -4,8 +4,15 @@ import DIR
 import TestSupport
 import XCTest
 
+// Field names are the golden file's JSON keys.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct LDSGolden: Decodable {
-    struct Window: Decodable { var kernel: String; var ks: Int; var sigma: Double; var window: [Double] }
+    struct Window: Decodable {
+        var kernel: String
+        var ks: Int
+        var sigma: Double
+        var window: [Double]
+    }
     struct Case: Decodable {
         var labels_set: String
         var reweight: String
@@ -23,6 +30,8 @@ private struct LDSGolden: Decodable {
     var weights: [Case]
 }
 
+// Field names are the golden file's JSON keys.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct ContinuousGolden: Decodable {
     struct Case: Decodable {
         var bins: Int
@@ -56,8 +65,9 @@ final class LDSGoldenTests: XCTestCase {
             let labels = try XCTUnwrap(golden.label_sets[c.labels_set])
             let bins = Binning.integer(maxLabel: c.max_target - 1)
             let kernel = c.lds ? Kernel(KernelKind(rawValue: c.kernel!)!, size: c.ks!, sigma: c.sigma!) : nil
-            let w = LabelWeights(counts: bins.histogram(labels), reweight: Reweight(rawValue: c.reweight)!,
-                                 kernel: kernel)
+            let w = LabelWeights(
+                counts: bins.histogram(labels), reweight: Reweight(rawValue: c.reweight)!,
+                kernel: kernel)
             let what = "\(c.labels_set) \(c.reweight) lds=\(c.lds) \(c.kernel ?? "") \(c.ks ?? 0) \(c.sigma ?? 0)"
             Approx.assertClose(w.values, c.bin_values_before_smoothing, rel: 1e-5, "\(what): bin values")
             if let smoothed = c.smoothed { Approx.assertClose(w.smoothed, smoothed, rel: 1e-5, "\(what): smoothed") }
@@ -72,12 +82,14 @@ final class LDSGoldenTests: XCTestCase {
         for c in golden.cases {
             let bins = Binning(lo: c.range[0], hi: c.range[1], count: c.bins)
             XCTAssertEqual(golden.labels.map(bins.bin), c.bin_index, "\(c.bins) bins: bin indices")
-            let w = LabelWeights(counts: bins.histogram(golden.labels), reweight: Reweight(rawValue: c.reweight)!,
-                                 kernel: Kernel(KernelKind(rawValue: c.kernel)!, size: c.ks, sigma: c.sigma))
+            let w = LabelWeights(
+                counts: bins.histogram(golden.labels), reweight: Reweight(rawValue: c.reweight)!,
+                kernel: Kernel(KernelKind(rawValue: c.kernel)!, size: c.ks, sigma: c.sigma))
             let what = "\(c.bins) bins \(c.reweight) \(c.kernel) \(c.ks) \(c.sigma)"
             Approx.assertClose(w.smoothed, c.smoothed, rel: 1e-5, "\(what): smoothed")
-            Approx.assertClose(golden.labels.map { w.weight(bin: bins.bin($0)) }, c.weights, rel: 1e-5,
-                               "\(what): weights")
+            Approx.assertClose(
+                golden.labels.map { w.weight(bin: bins.bin($0)) }, c.weights, rel: 1e-5,
+                "\(what): weights")
         }
     }
 }

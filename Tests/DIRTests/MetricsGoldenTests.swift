@@ -4,8 +4,15 @@ import DIR
 import TestSupport
 import XCTest
 
+// Field names are the golden file's JSON keys.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct MetricsGolden: Decodable {
-    struct Expected: Decodable { var n: Int?; var mse: Double?; var l1: Double?; var gmean: Double? }
+    struct Expected: Decodable {
+        var n: Int?
+        var mse: Double?
+        var l1: Double?
+        var gmean: Double?
+    }
     var train_labels: [Double]
     var test_labels: [Double]
     var pred: [Double]
@@ -21,8 +28,9 @@ final class MetricsGoldenTests: XCTestCase {
         let bins = Binning.integer(maxLabel: maxLabel)
         var perBin = [ErrorSums](repeating: ErrorSums(), count: bins.count)
         for (p, y) in zip(golden.pred, golden.test_labels) { perBin[bins.bin(y)].add(prediction: p, target: y) }
-        let report = ShotReport(perBin: perBin, trainCounts: bins.histogram(golden.train_labels),
-                                thresholds: ShotThresholds(many: golden.many_shot_thr, few: golden.low_shot_thr))
+        let report = ShotReport(
+            perBin: perBin, trainCounts: bins.histogram(golden.train_labels),
+            thresholds: ShotThresholds(many: golden.many_shot_thr, few: golden.low_shot_thr))
         for (name, expected) in golden.expected {
             let m = name == "all" ? report.all : report.shots[Shot(rawValue: name)!]!
             if let n = expected.n { XCTAssertEqual(m.count, n, "\(name): count") }

@@ -9,14 +9,16 @@ final class NumpyFileTests: XCTestCase {
     let dir = Paths.temporaryDirectory("npy")
 
     func testReadsFloat32MatrixAndFloat64Labels() throws {
-        let x = Fixtures.writeNpy(dir.appendingPathComponent("x.npy"), shape: [2, 3],
-                                  payload: Fixtures.float32([1, 2, 3, 4, 5, 6]))
+        let x = Fixtures.writeNpy(
+            dir.appendingPathComponent("x.npy"), shape: [2, 3],
+            payload: Fixtures.float32([1, 2, 3, 4, 5, 6]))
         let m = try NumpyFile.features(path: x.path)
         XCTAssertEqual(m.rows, 2)
         XCTAssertEqual(m.columns, 3)
         XCTAssertEqual(m.value(1, 2), 6)
-        let y = Fixtures.writeNpy(dir.appendingPathComponent("y.npy"), descr: "<f8", shape: [3],
-                                  payload: Fixtures.float64([0.1, 0.2, 4.8]))
+        let y = Fixtures.writeNpy(
+            dir.appendingPathComponent("y.npy"), descr: "<f8", shape: [3],
+            payload: Fixtures.float64([0.1, 0.2, 4.8]))
         XCTAssertEqual(try NumpyFile.labels(path: y.path), [0.1, 0.2, 4.8])
     }
 
@@ -31,11 +33,39 @@ final class NumpyFileTests: XCTestCase {
 
     func testRefusesUnsupportedFiles() {
         let cases: [(String, () -> URL, String)] = [
-            ("int64", { Fixtures.writeNpy(self.dir.appendingPathComponent("a.npy"), descr: "<i8", shape: [2], payload: Data(count: 16)) }, "unsupported dtype '<i8'"),
-            ("big-endian", { Fixtures.writeNpy(self.dir.appendingPathComponent("b.npy"), descr: ">f4", shape: [2], payload: Data(count: 8)) }, "unsupported dtype '>f4'"),
-            ("fortran", { Fixtures.writeNpy(self.dir.appendingPathComponent("c.npy"), fortranOrder: true, shape: [2, 2], payload: Data(count: 16)) }, "Fortran-ordered"),
-            ("truncated", { Fixtures.writeNpy(self.dir.appendingPathComponent("d.npy"), shape: [4, 4], payload: Data(count: 20)) }, "truncated"),
-            ("magic", { Fixtures.writeText(self.dir.appendingPathComponent("e.npy"), "hello, this is not numpy") }, "bad magic"),
+            (
+                "int64",
+                {
+                    Fixtures.writeNpy(
+                        self.dir.appendingPathComponent("a.npy"), descr: "<i8", shape: [2], payload: Data(count: 16))
+                }, "unsupported dtype '<i8'"
+            ),
+            (
+                "big-endian",
+                {
+                    Fixtures.writeNpy(
+                        self.dir.appendingPathComponent("b.npy"), descr: ">f4", shape: [2], payload: Data(count: 8))
+                }, "unsupported dtype '>f4'"
+            ),
+            (
+                "fortran",
+                {
+                    Fixtures.writeNpy(
+                        self.dir.appendingPathComponent("c.npy"), fortranOrder: true, shape: [2, 2],
+                        payload: Data(count: 16))
+                }, "Fortran-ordered"
+            ),
+            (
+                "truncated",
+                {
+                    Fixtures.writeNpy(
+                        self.dir.appendingPathComponent("d.npy"), shape: [4, 4], payload: Data(count: 20))
+                }, "truncated"
+            ),
+            (
+                "magic", { Fixtures.writeText(self.dir.appendingPathComponent("e.npy"), "hello, this is not numpy") },
+                "bad magic"
+            ),
         ]
         for (name, make, message) in cases {
             let url = make()

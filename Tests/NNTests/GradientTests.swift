@@ -12,8 +12,9 @@ final class GradientTests: XCTestCase {
         var scratch = [Float](repeating: 0, count: n)
         return y.withUnsafeBufferPointer { yb in
             w.withUnsafeBufferPointer { wb in
-                loss.evaluate(prediction: prediction, target: yb.baseAddress!, weights: wb.baseAddress!,
-                              count: n, scale: 1, dPrediction: &scratch) / Double(n)
+                loss.evaluate(
+                    prediction: prediction, target: yb.baseAddress!, weights: wb.baseAddress!,
+                    count: n, scale: 1, dPrediction: &scratch) / Double(n)
             }
         }
     }
@@ -35,8 +36,9 @@ final class GradientTests: XCTestCase {
                 let p = model.head(z, count: n)
                 _ = y.withUnsafeBufferPointer { yb in
                     w.withUnsafeBufferPointer { wb in
-                        loss.evaluate(prediction: p, target: yb.baseAddress!, weights: wb.baseAddress!, count: n,
-                                      scale: 1 / Double(n), dPrediction: &dPrediction)
+                        loss.evaluate(
+                            prediction: p, target: yb.baseAddress!, weights: wb.baseAddress!, count: n,
+                            scale: 1 / Double(n), dPrediction: &dPrediction)
                     }
                 }
                 let dz = model.backwardHead(z, dPrediction: dPrediction, count: n)
@@ -54,21 +56,25 @@ final class GradientTests: XCTestCase {
                 model.params.pointer[i] = saved
                 numeric[i] = (up - down) / Double(2 * h)
             }
-            Approx.assertClose(analytic.map(Double.init), numeric, rel: 2e-2, abs: 2e-3,
-                               "MLP gradient with \(lossKind) loss")
+            Approx.assertClose(
+                analytic.map(Double.init), numeric, rel: 2e-2, abs: 2e-3,
+                "MLP gradient with \(lossKind) loss")
         }
     }
 
     func testLossDerivativesMatchFiniteDifferences() {
-        let losses = [Loss(.mse), Loss(.l1), Loss(.huber), Loss(.huber, beta: 0.5), Loss(.focalL1),
-                      Loss(.focalMSE), Loss(.focalL1, beta: 0.5, gamma: 2, activation: .tanh),
-                      Loss(.focalMSE, beta: 1, gamma: 0.5, activation: .tanh)]
+        let losses = [
+            Loss(.mse), Loss(.l1), Loss(.huber), Loss(.huber, beta: 0.5), Loss(.focalL1),
+            Loss(.focalMSE), Loss(.focalL1, beta: 0.5, gamma: 2, activation: .tanh),
+            Loss(.focalMSE, beta: 1, gamma: 0.5, activation: .tanh),
+        ]
         for loss in losses {
             for e in stride(from: -3.0, through: 3.0, by: 0.37) where abs(e) > 1e-3 && abs(abs(e) - loss.beta) > 1e-3 {
                 let h = 1e-6
                 let numeric = (loss.valueAndDerivative(e + h).0 - loss.valueAndDerivative(e - h).0) / (2 * h)
-                Approx.assertClose(loss.valueAndDerivative(e).1, numeric, rel: 1e-5, abs: 1e-7,
-                                   "d\(loss.kind)/de at \(e)")
+                Approx.assertClose(
+                    loss.valueAndDerivative(e).1, numeric, rel: 1e-5, abs: 1e-7,
+                    "d\(loss.kind)/de at \(e)")
             }
         }
     }
@@ -79,7 +85,9 @@ struct SimpleRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
     mutating func next() -> Double {
-        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
         return Double(state >> 11) * 0x1.0p-53
     }
 }

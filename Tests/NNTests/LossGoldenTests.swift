@@ -28,12 +28,14 @@ final class LossGoldenTests: XCTestCase {
         XCTAssertEqual(golden.cases.count, 7)
         for c in golden.cases {
             let kind = try XCTUnwrap(LossKind(rawValue: c.loss), c.loss)
-            let loss = Loss(kind, beta: c.params.beta, gamma: c.params.gamma,
-                            activation: FocalActivation(rawValue: c.params.activate ?? "sigmoid")!)
+            let loss = Loss(
+                kind, beta: c.params.beta, gamma: c.params.gamma,
+                activation: FocalActivation(rawValue: c.params.activate ?? "sigmoid")!)
             let n = c.pred.count
             var grad = [Float](repeating: 0, count: n)
-            let total = loss.evaluate(prediction: c.pred, target: c.target, weights: c.weights, count: n,
-                                      scale: 1 / Double(n), dPrediction: &grad)
+            let total = loss.evaluate(
+                prediction: c.pred, target: c.target, weights: c.weights, count: n,
+                scale: 1 / Double(n), dPrediction: &grad)
             Approx.assertClose(total / Double(n), c.value, rel: 1e-5, "\(c.loss) \(c.params) value")
             Approx.assertClose(grad.map(Double.init), c.grad, rel: 1e-5, abs: 1e-9, "\(c.loss) \(c.params) gradient")
         }

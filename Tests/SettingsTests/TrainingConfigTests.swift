@@ -22,10 +22,12 @@ final class TrainingConfigTests: XCTestCase {
     }
 
     func testEveryFieldIsEitherRecipeOrExecution() {
-        XCTAssertEqual(fields(Recipe()), recipeFields,
-                       "a Recipe field was added or removed: decide whether it defines the model, and list it here")
-        XCTAssertEqual(fields(Execution()), executionFields,
-                       "an Execution field was added or removed: decide whether it defines the model, and list it here")
+        XCTAssertEqual(
+            fields(Recipe()), recipeFields,
+            "a Recipe field was added or removed: decide whether it defines the model, and list it here")
+        XCTAssertEqual(
+            fields(Execution()), executionFields,
+            "an Execution field was added or removed: decide whether it defines the model, and list it here")
         XCTAssertEqual(fields(TrainingConfig()), ["recipe", "execution"])
     }
 
@@ -57,7 +59,9 @@ final class TrainingConfigTests: XCTestCase {
 
     func testSettingErrorsRenderWithTheCallersSpelling() {
         let error = SettingError(.outputDirectory, "'x' holds a run; continue it with \(.resume) auto")
-        XCTAssertEqual(error.line { "--" + $0.rawValue }, "error: --outputDirectory: 'x' holds a run; continue it with --resume auto")
+        XCTAssertEqual(
+            error.line { "--" + $0.rawValue },
+            "error: --outputDirectory: 'x' holds a run; continue it with --resume auto")
         XCTAssertEqual(error.description, "error: outputDirectory: 'x' holds a run; continue it with resume auto")
         let decoded = try? JSONDecoder().decode(SettingError.self, from: JSONEncoder().encode(error))
         XCTAssertEqual(decoded, error, "setting errors travel between ranks as JSON")

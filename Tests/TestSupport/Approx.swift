@@ -4,9 +4,11 @@ import XCTest
 
 public enum Approx {
     /// |a − e| ≤ rel·|e| + abs for every element; otherwise fails once with the worst one.
-    public static func assertClose(_ actual: [Double], _ expected: [Double], rel: Double,
-                                   abs absTol: Double = 0, _ what: String,
-                                   file: StaticString = #filePath, line: UInt = #line) {
+    public static func assertClose(
+        _ actual: [Double], _ expected: [Double], rel: Double,
+        abs absTol: Double = 0, _ what: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         guard actual.count == expected.count else {
             XCTFail("\(what): \(actual.count) values, expected \(expected.count)", file: file, line: line)
             return
@@ -20,19 +22,26 @@ public enum Approx {
         }
         if worst.index >= 0 {
             let i = worst.index
-            XCTFail("\(what): worst at [\(i)]: \(actual[i]) vs expected \(expected[i]) (|diff| \(worst.diff), rel \(worst.diff / max(abs(expected[i]), 1e-300)); tolerance rel \(rel) abs \(absTol))",
-                    file: file, line: line)
+            XCTFail(
+                "\(what): worst at [\(i)]: \(actual[i]) vs expected \(expected[i]) (|diff| \(worst.diff), rel "
+                    + "\(worst.diff / max(abs(expected[i]), 1e-300)); tolerance rel \(rel) abs \(absTol))",
+                file: file, line: line)
         }
     }
 
-    public static func assertClose(_ actual: Double, _ expected: Double, rel: Double, abs absTol: Double = 0,
-                                   _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    public static func assertClose(
+        _ actual: Double, _ expected: Double, rel: Double, abs absTol: Double = 0,
+        _ what: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         assertClose([actual], [expected], rel: rel, abs: absTol, what, file: file, line: line)
     }
 
-    public static func assertClose(_ actual: [Float], _ expected: [Float], rel: Double, abs absTol: Double = 0,
-                                   _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        assertClose(actual.map(Double.init), expected.map(Double.init), rel: rel, abs: absTol, what,
-                    file: file, line: line)
+    public static func assertClose(
+        _ actual: [Float], _ expected: [Float], rel: Double, abs absTol: Double = 0,
+        _ what: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        assertClose(
+            actual.map(Double.init), expected.map(Double.init), rel: rel, abs: absTol, what,
+            file: file, line: line)
     }
 }

@@ -5,10 +5,13 @@ import Foundation
 public enum Fixtures {
     /// A .npy v1.0 file with the given header fields and raw little-endian payload.
     @discardableResult
-    public static func writeNpy(_ url: URL, descr: String = "<f4", fortranOrder: Bool = false,
-                                shape: [Int], payload: Data) -> URL {
+    public static func writeNpy(
+        _ url: URL, descr: String = "<f4", fortranOrder: Bool = false,
+        shape: [Int], payload: Data
+    ) -> URL {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(descr)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(shapeText), }"
+        var header =
+            "{'descr': '\(descr)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(shapeText), }"
         let total = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
         var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]

@@ -12,20 +12,27 @@ public struct ProcessResult {
 
 public enum MPIRun {
     /// `mpirun -np ranks program arguments...`, killed after `timeout` seconds.
-    public static func run(ranks: Int, program: String = Paths.binary("dir-dist"), _ arguments: [String],
-                           timeout: Double = 120, environment: [String: String] = [:]) -> ProcessResult {
-        var flags = ["--np", "\(ranks)", "--oversubscribe", "--bind-to", "none",
-                     "-x", "OPENBLAS_NUM_THREADS=1"]
+    public static func run(
+        ranks: Int, program: String = Paths.binary("dir-dist"), _ arguments: [String],
+        timeout: Double = 120, environment: [String: String] = [:]
+    ) -> ProcessResult {
+        var flags = [
+            "--np", "\(ranks)", "--oversubscribe", "--bind-to", "none",
+            "-x", "OPENBLAS_NUM_THREADS=1",
+        ]
         if getuid() == 0 { flags.insert("--allow-run-as-root", at: 0) }
         for key in environment.keys.sorted() { flags += ["-x", key] }
-        return Subprocess.run("/usr/bin/env", ["mpirun"] + flags + [program] + arguments,
-                              timeout: timeout, environment: environment)
+        return Subprocess.run(
+            "/usr/bin/env", ["mpirun"] + flags + [program] + arguments,
+            timeout: timeout, environment: environment)
     }
 }
 
 public enum Subprocess {
-    public static func run(_ executable: String, _ arguments: [String], timeout: Double = 120,
-                           environment: [String: String] = [:]) -> ProcessResult {
+    public static func run(
+        _ executable: String, _ arguments: [String], timeout: Double = 120,
+        environment: [String: String] = [:]
+    ) -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -48,8 +55,9 @@ public enum Subprocess {
             }
         }
         do { try process.run() } catch {
-            return ProcessResult(status: -1, stdout: "", stderr: "cannot start \(executable): \(error)",
-                                 seconds: 0, timedOut: false)
+            return ProcessResult(
+                status: -1, stdout: "", stderr: "cannot start \(executable): \(error)",
+                seconds: 0, timedOut: false)
         }
         var timedOut = false
         while process.isRunning {
@@ -64,10 +72,11 @@ public enum Subprocess {
         }
         process.waitUntilExit()
         group.wait()
-        return ProcessResult(status: process.terminationStatus,
-                             stdout: String(decoding: outData.data, as: UTF8.self),
-                             stderr: String(decoding: errData.data, as: UTF8.self),
-                             seconds: Date().timeIntervalSince(start), timedOut: timedOut)
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData.data, as: UTF8.self),
+            stderr: String(decoding: errData.data, as: UTF8.self),
+            seconds: Date().timeIntervalSince(start), timedOut: timedOut)
     }
 }
 

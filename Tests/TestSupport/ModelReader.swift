@@ -13,14 +13,18 @@ public struct RunOutput {
         let jsonLength = Int(b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 12, as: UInt32.self) })
         let count = Int(b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 16 + jsonLength, as: Int64.self) })
         let start = 24 + jsonLength
-        return (0..<count).map { i in b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start + 4 * i, as: Float.self) } }
+        return (0..<count).map { i in
+            b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start + 4 * i, as: Float.self) }
+        }
     }
 
     /// The FDS statistics section of model.bin (empty without FDS): running mean,
     /// running variance, smoothed mean, smoothed variance, samples per bin.
     public func featureStatistics() throws -> [Double] {
         let b = [UInt8](try Data(contentsOf: directory.appendingPathComponent("model.bin")))
-        func load<T>(_ offset: Int, _: T.Type) -> T { b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) } }
+        func load<T>(_ offset: Int, _: T.Type) -> T {
+            b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
+        }
         let jsonLength = Int(load(12, UInt32.self))
         let count = Int(load(16 + jsonLength, Int64.self))
         let start = 24 + jsonLength + 4 * count

@@ -13,11 +13,15 @@ final class BadInputTests: XCTestCase {
         Fixtures.writeText(dir.appendingPathComponent(name), content).path
     }
 
-    private func npy(_ name: String, descr: String = "<f4", fortran: Bool = false, shape: [Int], bytes: Int? = nil) -> String {
+    private func npy(_ name: String, descr: String = "<f4", fortran: Bool = false, shape: [Int], bytes: Int? = nil)
+        -> String
+    {
         let size = bytes ?? shape.reduce(1, *) * (descr.hasSuffix("8") ? 8 : 4)
         let values = (0..<size).map { UInt8($0 % 7) }  // small positive floats for '<f4'
-        return Fixtures.writeNpy(dir.appendingPathComponent(name), descr: descr, fortranOrder: fortran, shape: shape,
-                                 payload: Data(values)).path
+        return Fixtures.writeNpy(
+            dir.appendingPathComponent(name), descr: descr, fortranOrder: fortran, shape: shape,
+            payload: Data(values)
+        ).path
     }
 
     private var good: String { text("good.csv", Fixtures.csv(rows: 40)) }
@@ -28,54 +32,140 @@ final class BadInputTests: XCTestCase {
     }
 
     private func npySplits(x: String, y: String) -> [String] {
-        let gx = Fixtures.writeNpy(dir.appendingPathComponent("gx.npy"), shape: [10, 2], payload: Fixtures.float32((0..<20).map(Float.init))).path
-        let gy = Fixtures.writeNpy(dir.appendingPathComponent("gy.npy"), descr: "<f8", shape: [10], payload: Fixtures.float64((0..<10).map(Double.init))).path
-        return ["--train", x, "--train-y", y, "--val", gx, "--val-y", gy, "--test", gx, "--test-y", gy, "--epochs", "1"]
+        let gx = Fixtures.writeNpy(
+            dir.appendingPathComponent("gx.npy"), shape: [10, 2], payload: Fixtures.float32((0..<20).map(Float.init))
+        ).path
+        let gy = Fixtures.writeNpy(
+            dir.appendingPathComponent("gy.npy"), descr: "<f8", shape: [10],
+            payload: Fixtures.float64((0..<10).map(Double.init))
+        ).path
+        return [
+            "--train", x, "--train-y", y, "--val", gx, "--val-y", gy, "--test", gx, "--test-y", gy, "--epochs", "1",
+        ]
     }
 
     private var corpus: [(name: String, arguments: [String], message: String)] {
         let missing = dir.appendingPathComponent("nope.csv").path
         let y10 = npy("y10.npy", descr: "<f8", shape: [10])
-        let x10 = Fixtures.writeNpy(dir.appendingPathComponent("x10.npy"), shape: [10, 2], payload: Fixtures.float32((0..<20).map(Float.init))).path
+        let x10 = Fixtures.writeNpy(
+            dir.appendingPathComponent("x10.npy"), shape: [10, 2], payload: Fixtures.float32((0..<20).map(Float.init))
+        ).path
         let notCheckpoint = text("model.ckpt", "this is not a checkpoint at all, just text")
         let aFile = text("plain.txt", "x")
         let cases: [(String, [String], String)] = [
             ("missing file", train(missing), "error: \(missing): no such file"),
             ("a folder as file", train(dir.path), "error: \(dir.path): is a directory"),
             ("empty file", train(text("zero.csv", "")), "file is empty"),
-            ("short row", train(text("short.csv", "a,b,target\n1,2,3\n4,5\n")), "short.csv:3: expected 3 fields, found 2"),
+            (
+                "short row", train(text("short.csv", "a,b,target\n1,2,3\n4,5\n")),
+                "short.csv:3: expected 3 fields, found 2"
+            ),
             ("long row", train(text("long.csv", "a,b,target\n1,2,3,4\n")), "long.csv:2: expected 3 fields, found 4"),
-            ("text value", train(text("text.csv", "a,b,target\n1,2,3\n4,abc,6\n")), "text.csv:3: column 'b': 'abc' is not a number"),
-            ("NaN feature", train(text("nan.csv", "a,b,target\n1,2,3\nnan,5,6\n")), "nan.csv:3: column 'a': value nan is not finite"),
-            ("infinite label", train(text("inf.csv", "a,b,target\n1,2,3\n4,5,inf\n")), "inf.csv:3: column 'target': value inf is not finite"),
-            ("no target column", train(text("notarget.csv", "a,b,c\n1,2,3\n")), "notarget.csv:1: no target column 'target'"),
-            ("only a target column", train(text("onlytarget.csv", "target\n1\n2\n")), "onlytarget.csv: no feature columns besides the target"),
-            ("empty split", train(good, val: text("empty.csv", "a,b,c,target\n")), "empty.csv: the validation split has no rows"),
-            ("feature counts differ", train(good, test: text("wide.csv", Fixtures.csv(rows: 30, features: 4))), "wide.csv: 4 features, but the training split has 3"),
-            ("npy lengths differ", npySplits(x: x10, y: npy("y9.npy", descr: "<f8", shape: [9])), "y9.npy: 9 labels for 10 feature rows"),
-            ("npy integer dtype", npySplits(x: npy("xi.npy", descr: "<i4", shape: [10, 2]), y: y10), "xi.npy: unsupported dtype '<i4'"),
-            ("npy big-endian", npySplits(x: npy("xb.npy", descr: ">f4", shape: [10, 2]), y: y10), "xb.npy: unsupported dtype '>f4'"),
-            ("npy Fortran order", npySplits(x: npy("xf.npy", fortran: true, shape: [10, 2]), y: y10), "xf.npy: Fortran-ordered arrays are not supported"),
-            ("npy truncated", npySplits(x: npy("xt.npy", shape: [10, 2], bytes: 40), y: y10), "xt.npy: truncated: shape [10, 2] needs"),
-            ("npy bad magic", npySplits(x: text("xm.npy", "NUMPY? no, just text here"), y: y10), "xm.npy: not a .npy file (bad magic)"),
-            ("npy 3-D features", npySplits(x: npy("x3.npy", shape: [10, 2, 2]), y: y10), "x3.npy: features must be 2-D (rows, columns), got shape [10, 2, 2]"),
-            ("npy matrix labels", npySplits(x: x10, y: npy("y2.npy", descr: "<f8", shape: [10, 3])), "y2.npy: labels must be a vector (n,) or (n, 1), got shape [10, 3]"),
-            ("npy NaN label", npySplits(x: x10, y: Fixtures.writeNpy(dir.appendingPathComponent("ynan.npy"), descr: "<f8", shape: [10], payload: Fixtures.float64([1, 2, .nan, 4, 5, 6, 7, 8, 9, 10])).path), "ynan.npy: label 2 is not finite (nan)"),
-            ("npy without labels", ["--train", x10, "--val", x10, "--test", x10], "x10.npy: a .npy feature file needs its label file (--train-y)"),
+            (
+                "text value", train(text("text.csv", "a,b,target\n1,2,3\n4,abc,6\n")),
+                "text.csv:3: column 'b': 'abc' is not a number"
+            ),
+            (
+                "NaN feature", train(text("nan.csv", "a,b,target\n1,2,3\nnan,5,6\n")),
+                "nan.csv:3: column 'a': value nan is not finite"
+            ),
+            (
+                "infinite label", train(text("inf.csv", "a,b,target\n1,2,3\n4,5,inf\n")),
+                "inf.csv:3: column 'target': value inf is not finite"
+            ),
+            (
+                "no target column", train(text("notarget.csv", "a,b,c\n1,2,3\n")),
+                "notarget.csv:1: no target column 'target'"
+            ),
+            (
+                "only a target column", train(text("onlytarget.csv", "target\n1\n2\n")),
+                "onlytarget.csv: no feature columns besides the target"
+            ),
+            (
+                "empty split", train(good, val: text("empty.csv", "a,b,c,target\n")),
+                "empty.csv: the validation split has no rows"
+            ),
+            (
+                "feature counts differ", train(good, test: text("wide.csv", Fixtures.csv(rows: 30, features: 4))),
+                "wide.csv: 4 features, but the training split has 3"
+            ),
+            (
+                "npy lengths differ", npySplits(x: x10, y: npy("y9.npy", descr: "<f8", shape: [9])),
+                "y9.npy: 9 labels for 10 feature rows"
+            ),
+            (
+                "npy integer dtype", npySplits(x: npy("xi.npy", descr: "<i4", shape: [10, 2]), y: y10),
+                "xi.npy: unsupported dtype '<i4'"
+            ),
+            (
+                "npy big-endian", npySplits(x: npy("xb.npy", descr: ">f4", shape: [10, 2]), y: y10),
+                "xb.npy: unsupported dtype '>f4'"
+            ),
+            (
+                "npy Fortran order", npySplits(x: npy("xf.npy", fortran: true, shape: [10, 2]), y: y10),
+                "xf.npy: Fortran-ordered arrays are not supported"
+            ),
+            (
+                "npy truncated", npySplits(x: npy("xt.npy", shape: [10, 2], bytes: 40), y: y10),
+                "xt.npy: truncated: shape [10, 2] needs"
+            ),
+            (
+                "npy bad magic", npySplits(x: text("xm.npy", "NUMPY? no, just text here"), y: y10),
+                "xm.npy: not a .npy file (bad magic)"
+            ),
+            (
+                "npy 3-D features", npySplits(x: npy("x3.npy", shape: [10, 2, 2]), y: y10),
+                "x3.npy: features must be 2-D (rows, columns), got shape [10, 2, 2]"
+            ),
+            (
+                "npy matrix labels", npySplits(x: x10, y: npy("y2.npy", descr: "<f8", shape: [10, 3])),
+                "y2.npy: labels must be a vector (n,) or (n, 1), got shape [10, 3]"
+            ),
+            (
+                "npy NaN label",
+                npySplits(
+                    x: x10,
+                    y: Fixtures.writeNpy(
+                        dir.appendingPathComponent("ynan.npy"), descr: "<f8", shape: [10],
+                        payload: Fixtures.float64([1, 2, .nan, 4, 5, 6, 7, 8, 9, 10])
+                    ).path), "ynan.npy: label 2 is not finite (nan)"
+            ),
+            (
+                "npy without labels", ["--train", x10, "--val", x10, "--test", x10],
+                "x10.npy: a .npy feature file needs its label file (--train-y)"
+            ),
             ("zero epochs", ["--epochs", "0"], "error: --epochs: must be positive, got 0"),
             ("negative batch", ["--batch-size=-3"], "error: --batch-size: must be positive, got -3"),
-            ("epochs not a number", ["--epochs", "many"], "error: The value 'many' is invalid for '--epochs <epochs>'"),
+            (
+                "epochs not a number", ["--epochs", "many"],
+                "error: The value 'many' is invalid for '--epochs <epochs>'"
+            ),
             ("zero learning rate", ["--lr", "0"], "error: --lr: must be positive, got 0.0"),
-            ("bad hidden sizes", ["--hidden", "12,x"], "error: --hidden: '12,x' is not a comma-separated list of positive sizes"),
+            (
+                "bad hidden sizes", ["--hidden", "12,x"],
+                "error: --hidden: '12,x' is not a comma-separated list of positive sizes"
+            ),
             ("zero threads", ["--threads", "0"], "error: --threads: must be positive, got 0"),
             ("missing data folder", ["--data", dir.appendingPathComponent("none").path], "is not a folder"),
-            ("inverted label range", ["--bins", "10", "--label-range", "3", "1"], "error: --label-range: empty or inverted label range [3.0, 1.0]"),
+            (
+                "inverted label range", ["--bins", "10", "--label-range", "3", "1"],
+                "error: --label-range: empty or inverted label range [3.0, 1.0]"
+            ),
             ("one bin", ["--bins", "1"], "error: --bins: need at least 2 bins, got 1"),
-            ("checkpoints without --out", ["--checkpoint-every", "1"], "error: --checkpoint-every: needs --out DIR for the checkpoint files"),
-            ("resume auto without --out", ["--resume", "auto"], "error: --resume: 'auto' looks for checkpoints in --out DIR; give --out"),
+            (
+                "checkpoints without --out", ["--checkpoint-every", "1"],
+                "error: --checkpoint-every: needs --out DIR for the checkpoint files"
+            ),
+            (
+                "resume auto without --out", ["--resume", "auto"],
+                "error: --resume: 'auto' looks for checkpoints in --out DIR; give --out"
+            ),
             ("--out is a file", ["--out", aFile], "error: --out: '\(aFile)' exists and is not a folder"),
             ("--out cannot be created", ["--out", aFile + "/sub"], "error: --out: cannot create '\(aFile)/sub'"),
-            ("not a checkpoint", ["--resume", notCheckpoint], "error: \(notCheckpoint): not a dir-dist checkpoint (bad magic)"),
+            (
+                "not a checkpoint", ["--resume", notCheckpoint],
+                "error: \(notCheckpoint): not a dir-dist checkpoint (bad magic)"
+            ),
             ("negative step timeout", ["--step-timeout", "0"], "error: --step-timeout: must be positive, got 0.0"),
         ]
         return cases.map { (name: $0.0, arguments: $0.1, message: $0.2) }
@@ -91,7 +181,8 @@ final class BadInputTests: XCTestCase {
             XCTAssertEqual(result.status, 2, "\(c.name) (\(ranks) ranks): \(result.stderr)")
             let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
             XCTAssertEqual(errors.count, 1, "\(c.name): exactly one error line: \(result.stderr)")
-            XCTAssertTrue(errors.first?.contains(c.message) ?? false, "\(c.name): want '\(c.message)' in: \(result.stderr)")
+            XCTAssertTrue(
+                errors.first?.contains(c.message) ?? false, "\(c.name): want '\(c.message)' in: \(result.stderr)")
         }
     }
 }

@@ -7,11 +7,18 @@ import XCTest
 final class BenchAndLaunchTests: XCTestCase {
     func testBenchReportsEveryPhasePerRankAndWritesCSV() throws {
         let csv = Paths.temporaryDirectory("bench").appendingPathComponent("bench.csv")
-        let result = MPIRun.run(ranks: 2, ["bench", "--features", "16", "--hidden", "32,32", "--batch-size", "32",
-                                           "--rows", "2048", "--epochs", "1", "--fds", "--ping-pong", "--shared-memory", "--csv", csv.path])
+        let result = MPIRun.run(
+            ranks: 2,
+            [
+                "bench", "--features", "16", "--hidden", "32,32", "--batch-size", "32",
+                "--rows", "2048", "--epochs", "1", "--fds", "--ping-pong", "--shared-memory", "--csv", csv.path,
+            ])
         XCTAssertEqual(result.status, 0, result.stderr)
-        for phrase in ["gradient sync: shared-memory", "forward", "backward", "sync wait", "optimizer", "FDS per epoch", "samples/s",
-                       "of single-thread sgemm", "bytes per step", "peak resident", "point to point"] {
+        for phrase in [
+            "gradient sync: shared-memory", "forward", "backward", "sync wait", "optimizer", "FDS per epoch",
+            "samples/s",
+            "of single-thread sgemm", "bytes per step", "peak resident", "point to point",
+        ] {
             XCTAssertTrue(result.stdout.contains(phrase), "missing '\(phrase)' in:\n\(result.stdout)")
         }
         let perRank = result.stdout.split(separator: "\n").filter { $0.hasPrefix("               ") }
@@ -25,8 +32,9 @@ final class BenchAndLaunchTests: XCTestCase {
 
     func testLocalLauncherRunsTheGivenBinaryOnNRanks() {
         let script = Paths.packageRoot.appendingPathComponent("launch/local.sh").path
-        let result = Subprocess.run("/bin/bash", [script, "3", "--epochs", "1"],
-                                    environment: ["DIR_DIST": Paths.binary("dir-dist")])
+        let result = Subprocess.run(
+            "/bin/bash", [script, "3", "--epochs", "1"],
+            environment: ["DIR_DIST": Paths.binary("dir-dist")])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("dir-dist: 3 rank(s)"), result.stdout)
         let bad = Subprocess.run("/bin/bash", [script, "zero"])

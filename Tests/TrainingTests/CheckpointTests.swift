@@ -1,15 +1,17 @@
+import Checkpoints
 // Checkpoints, resume and preemption with real mpirun: a resumed run ends with the
 // same parameters and metrics as the uninterrupted one (bitwise on the same rank
 // count, to 1e-5 on another with the same global batch); SIGUSR1 mid-epoch writes a
 // valid checkpoint and exits 3; damaged or foreign checkpoints are refused.
 import Foundation
 import TestSupport
-import Checkpoints
 import XCTest
 
 final class CheckpointTests: XCTestCase {
-    let base = ["--synthetic", "1000", "--synthetic-features", "8", "--hidden", "16,16", "--seed", "4",
-                "--lr", "0.002", "--bins", "20"]
+    let base = [
+        "--synthetic", "1000", "--synthetic-features", "8", "--hidden", "16,16", "--seed", "4",
+        "--lr", "0.002", "--bins", "20",
+    ]
 
     private func run(_ ranks: Int, _ args: [String], env: [String: String] = [:]) -> ProcessResult {
         MPIRun.run(ranks: ranks, base + args, timeout: 60, environment: env)
@@ -31,15 +33,26 @@ final class CheckpointTests: XCTestCase {
             let full = try uninterrupted(2, batch: 24, extra)
             for stop in [1, 3] {
                 let out = Paths.temporaryDirectory("stop\(stop)").appendingPathComponent("run")
-                let first = run(2, extra + ["--epochs", "\(stop)", "--batch-size", "24", "--checkpoint-every", "1", "--out", out.path])
+                let first = run(
+                    2,
+                    extra + ["--epochs", "\(stop)", "--batch-size", "24", "--checkpoint-every", "1", "--out", out.path])
                 XCTAssertEqual(first.status, 0, first.stderr)
-                let second = run(2, extra + ["--epochs", "4", "--batch-size", "24", "--checkpoint-every", "1",
-                                             "--resume", "auto", "--out", out.path])
+                let second = run(
+                    2,
+                    extra + [
+                        "--epochs", "4", "--batch-size", "24", "--checkpoint-every", "1",
+                        "--resume", "auto", "--out", out.path,
+                    ])
                 XCTAssertEqual(second.status, 0, second.stderr)
-                XCTAssertTrue(second.stdout.contains("resumed from \(out.path)/checkpoint.ckpt at epoch \(stop + 1), step 0"), second.stdout)
-                XCTAssertEqual(try RunOutput(out).parameters(), try full.parameters(), "stop after epoch \(stop) \(extra)")
+                XCTAssertTrue(
+                    second.stdout.contains("resumed from \(out.path)/checkpoint.ckpt at epoch \(stop + 1), step 0"),
+                    second.stdout)
+                XCTAssertEqual(
+                    try RunOutput(out).parameters(), try full.parameters(), "stop after epoch \(stop) \(extra)")
                 XCTAssertEqual(try testMetrics(RunOutput(out)), try testMetrics(full), "metrics, stop \(stop) \(extra)")
-                let epochs = try RunOutput(out).metrics().filter { $0["event"] as? String == "epoch" }.map { $0["epoch"] as! Int }
+                let epochs = try RunOutput(out).metrics().filter { $0["event"] as? String == "epoch" }.map {
+                    $0["epoch"] as! Int
+                }
                 XCTAssertEqual(epochs, [1, 2, 3, 4], "metrics.jsonl continues without duplicates")
             }
         }
@@ -48,12 +61,20 @@ final class CheckpointTests: XCTestCase {
     func testResumeOnAnotherRankCountWithTheSameGlobalBatch() throws {
         let full = try uninterrupted(2, batch: 24, ["--fds"])
         let out = Paths.temporaryDirectory("ranks").appendingPathComponent("run")
-        XCTAssertEqual(run(2, ["--fds", "--epochs", "2", "--batch-size", "24", "--checkpoint-every", "2", "--out", out.path]).status, 0)
+        XCTAssertEqual(
+            run(2, ["--fds", "--epochs", "2", "--batch-size", "24", "--checkpoint-every", "2", "--out", out.path])
+                .status, 0)
         // Forced shared memory: the gathered optimizer state is split into three shards.
-        let resumed = run(3, ["--fds", "--epochs", "4", "--batch-size", "16", "--resume", "auto", "--shared-memory",
-                              "--out", out.path])
+        let resumed = run(
+            3,
+            [
+                "--fds", "--epochs", "4", "--batch-size", "16", "--resume", "auto", "--shared-memory",
+                "--out", out.path,
+            ])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        Approx.assertClose(try RunOutput(out).parameters(), try full.parameters(), rel: 1e-5, abs: 1e-6, "3 ranks resuming a 2-rank run")
+        Approx.assertClose(
+            try RunOutput(out).parameters(), try full.parameters(), rel: 1e-5, abs: 1e-6,
+            "3 ranks resuming a 2-rank run")
     }
 
     func testSignalMidEpochCheckpointsAndResumesExactly() throws {
@@ -62,16 +83,22 @@ final class CheckpointTests: XCTestCase {
             let fds = ["--fds", "--fds-pass", pass]
             let full = try uninterrupted(ranks, batch: batch, fds)
             let out = Paths.temporaryDirectory("sig").appendingPathComponent("run")
-            let stopped = run(ranks, fds + ["--epochs", "4", "--batch-size", "\(batch)", "--checkpoint-every", "2", "--out", out.path],
-                              env: ["DIR_DIST_TEST_FAULT": "signal:rank=\(ranks - 1):epoch=2:step=5"])
+            let stopped = run(
+                ranks,
+                fds + ["--epochs", "4", "--batch-size", "\(batch)", "--checkpoint-every", "2", "--out", out.path],
+                env: ["DIR_DIST_TEST_FAULT": "signal:rank=\(ranks - 1):epoch=2:step=5"])
             XCTAssertEqual(stopped.status, 3, "preemption exit status: \(stopped.stderr)")
             XCTAssertTrue(stopped.stdout.contains("preempted by SIGUSR1 in epoch 2 after 6 steps"), stopped.stdout)
             let bytes = try CheckpointStore.read(out.appendingPathComponent("checkpoint.ckpt").path)
             let checkpoint = try Checkpoint.decode(bytes, path: "checkpoint.ckpt")
             XCTAssertEqual(checkpoint.epoch, 1)
             XCTAssertEqual(checkpoint.step, 6)
-            let resumed = run(ranks, fds + ["--epochs", "4", "--batch-size", "\(batch)", "--checkpoint-every", "2",
-                                      "--resume", "auto", "--out", out.path])
+            let resumed = run(
+                ranks,
+                fds + [
+                    "--epochs", "4", "--batch-size", "\(batch)", "--checkpoint-every", "2",
+                    "--resume", "auto", "--out", out.path,
+                ])
             XCTAssertEqual(resumed.status, 0, resumed.stderr)
             XCTAssertEqual(try RunOutput(out).parameters(), try full.parameters(), "\(ranks) ranks, \(pass) FDS pass")
             XCTAssertEqual(try testMetrics(RunOutput(out)), try testMetrics(full), "\(ranks) ranks: metrics")
@@ -84,8 +111,11 @@ final class CheckpointTests: XCTestCase {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var args = ["mpirun", "--np", "2", "--oversubscribe", "-x", "OPENBLAS_NUM_THREADS=1"]
         if getuid() == 0 { args.insert("--allow-run-as-root", at: 1) }
-        process.arguments = args + [Paths.binary("dir-dist"), "--synthetic", "20000", "--epochs", "1000",
-                                    "--checkpoint-every", "1000", "--out", out.path]
+        process.arguments =
+            args + [
+                Paths.binary("dir-dist"), "--synthetic", "20000", "--epochs", "1000",
+                "--checkpoint-every", "1000", "--out", out.path,
+            ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -109,7 +139,8 @@ final class CheckpointTests: XCTestCase {
 
     func testDamagedAndForeignCheckpointsAreRefused() throws {
         let out = Paths.temporaryDirectory("bad").appendingPathComponent("run")
-        XCTAssertEqual(run(2, ["--epochs", "1", "--batch-size", "24", "--checkpoint-every", "1", "--out", out.path]).status, 0)
+        XCTAssertEqual(
+            run(2, ["--epochs", "1", "--batch-size", "24", "--checkpoint-every", "1", "--out", out.path]).status, 0)
         let good = out.appendingPathComponent("checkpoint.ckpt")
         var bytes = try Data(contentsOf: good)
         let dir = Paths.temporaryDirectory("badfiles")
@@ -123,8 +154,14 @@ final class CheckpointTests: XCTestCase {
             (["--resume", truncated.path], "error: \(truncated.path): truncated checkpoint"),
             (["--resume", dir.appendingPathComponent("none.ckpt").path], "no such checkpoint file"),
             (["--resume", good.path, "--lr", "0.01"], "checkpoint belongs to another configuration (differs in: lr)"),
-            (["--resume", good.path, "--hidden", "16,8"], "checkpoint belongs to another configuration (differs in: hidden)"),
-            (["--resume", good.path, "--batch-size", "12"], "checkpoint belongs to another configuration (differs in: global batch)"),
+            (
+                ["--resume", good.path, "--hidden", "16,8"],
+                "checkpoint belongs to another configuration (differs in: hidden)"
+            ),
+            (
+                ["--resume", good.path, "--batch-size", "12"],
+                "checkpoint belongs to another configuration (differs in: global batch)"
+            ),
         ]
         for (extra, message) in cases {
             let r = run(2, ["--epochs", "3", "--batch-size", "24"] + extra)
@@ -132,7 +169,9 @@ final class CheckpointTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains(message), "want \(message) in \(r.stderr)")
         }
         // Another data set: the same configuration on other synthetic rows.
-        let other = MPIRun.run(ranks: 2, ["--synthetic", "999"] + base.dropFirst(2) + ["--epochs", "3", "--batch-size", "24", "--resume", good.path])
+        let other = MPIRun.run(
+            ranks: 2,
+            ["--synthetic", "999"] + base.dropFirst(2) + ["--epochs", "3", "--batch-size", "24", "--resume", good.path])
         XCTAssertEqual(other.status, 2)
         XCTAssertTrue(other.stderr.contains("another"), other.stderr)
     }

@@ -7,12 +7,16 @@ import XCTest
 
 final class EquivalenceTests: XCTestCase {
     /// 1000 rows with global batch 48 (or 32): the last batch of every epoch is uneven.
-    let common = ["--synthetic", "1000", "--synthetic-features", "8", "--hidden", "16,16", "--epochs", "3",
-                  "--seed", "4", "--lr", "0.002"]
+    let common = [
+        "--synthetic", "1000", "--synthetic-features", "8", "--hidden", "16,16", "--epochs", "3",
+        "--seed", "4", "--lr", "0.002",
+    ]
 
     private func train(ranks: Int, batch: Int, _ extra: [String]) throws -> RunOutput {
         let out = Paths.temporaryDirectory("eq\(ranks)")
-        let result = MPIRun.run(ranks: ranks, common + extra + ["--batch-size", "\(batch)", "--out", out.appendingPathComponent("run").path])
+        let result = MPIRun.run(
+            ranks: ranks,
+            common + extra + ["--batch-size", "\(batch)", "--out", out.appendingPathComponent("run").path])
         XCTAssertEqual(result.status, 0, "\(ranks) ranks: \(result.stderr)")
         return RunOutput(out.appendingPathComponent("run"))
     }
@@ -25,8 +29,9 @@ final class EquivalenceTests: XCTestCase {
         XCTAssertGreaterThan(p1.count, 0)
         Approx.assertClose(pN, p1, rel: 1e-5, abs: 1e-6, "\(what): \(ranks) ranks × \(b) vs 1 rank × \(ranks * b)")
         for key in ["mse", "l1", "gmean", "pearson"] {
-            Approx.assertClose(try XCTUnwrap(multi.testMetric("all", key)), try XCTUnwrap(single.testMetric("all", key)),
-                               rel: 1e-5, "\(what): test \(key)")
+            Approx.assertClose(
+                try XCTUnwrap(multi.testMetric("all", key)), try XCTUnwrap(single.testMetric("all", key)),
+                rel: 1e-5, "\(what): test \(key)")
         }
     }
 
@@ -34,7 +39,8 @@ final class EquivalenceTests: XCTestCase {
     /// the update (the default, tested above); the allreduce path used across nodes must train
     /// the same model, and for two ranks (a + b either way) the very same bits.
     func testAllreducePathMatchesOneRankAndTheSharedMemoryPath() throws {
-        try assertEquivalent(ranks: 2, perRankBatch: 24, ["--no-shared-memory", "--optimizer", "sgd"], "allreduce, sgd")
+        try assertEquivalent(
+            ranks: 2, perRankBatch: 24, ["--no-shared-memory", "--optimizer", "sgd"], "allreduce, sgd")
         try assertEquivalent(ranks: 3, perRankBatch: 16, ["--no-shared-memory", "--fds"], "allreduce, 3 ranks, fds")
         let shared = try train(ranks: 2, batch: 24, ["--fds", "--shared-memory"])
         let allreduce = try train(ranks: 2, batch: 24, ["--fds", "--no-shared-memory"])
@@ -57,18 +63,22 @@ final class EquivalenceTests: XCTestCase {
     /// is its own bucket) train the same model as the single fused allreduce.
     func testOverlappedAllreduceMatchesOneRank() throws {
         try assertEquivalent(ranks: 2, perRankBatch: 24, ["--overlap", "--bucket-kib", "0"], "overlap, 2 ranks")
-        try assertEquivalent(ranks: 3, perRankBatch: 16, ["--overlap", "--bucket-kib", "0", "--fds"], "overlap, 3 ranks")
+        try assertEquivalent(
+            ranks: 3, perRankBatch: 16, ["--overlap", "--bucket-kib", "0", "--fds"], "overlap, 3 ranks")
     }
 
     func testEquivalenceHoldsWithLDSWeightsAndFocalLoss() throws {
-        try assertEquivalent(ranks: 2, perRankBatch: 24,
-                             ["--reweight", "sqrt_inv", "--lds", "--bins", "20", "--loss", "focal_l1"], "lds")
+        try assertEquivalent(
+            ranks: 2, perRankBatch: 24,
+            ["--reweight", "sqrt_inv", "--lds", "--bins", "20", "--loss", "focal_l1"], "lds")
     }
 
     /// The real benchmark: STS-B-DIR features, 1 rank × 64 vs 2 ranks × 32, one epoch.
     func testSTSBTestMAEIsTheSameOnOneAndTwoRanks() throws {
-        let data = ["--data", Paths.dataset("stsb-dir").path, "--bins", "50", "--label-range", "0", "5",
-                    "--epochs", "1", "--seed", "1"]
+        let data = [
+            "--data", Paths.dataset("stsb-dir").path, "--bins", "50", "--label-range", "0", "5",
+            "--epochs", "1", "--seed", "1",
+        ]
         var mae = [Double]()
         for (ranks, batch) in [(1, 64), (2, 32)] {
             let out = Paths.temporaryDirectory("stsb\(ranks)").appendingPathComponent("run")

@@ -24,8 +24,11 @@ final class FDSTrainingTests: XCTestCase {
         let dir = Paths.temporaryDirectory("fdsstats")
         // A learning rate too small to move Float32 parameters: every rank count sees the
         // same features, so the statistics differ only by the order of the per-bin sums.
-        let args = skewedData(dir) + ["--hidden", "12,6", "--epochs", "2", "--optimizer", "sgd", "--lr", "1e-12",
-                                      "--fds", "--fds-ks", "3", "--fds-sigma", "1"]
+        let args =
+            skewedData(dir) + [
+                "--hidden", "12,6", "--epochs", "2", "--optimizer", "sgd", "--lr", "1e-12",
+                "--fds", "--fds-ks", "3", "--fds-sigma", "1",
+            ]
         var statistics = [[Double]]()
         for ranks in [1, 2, 3] {
             let out = dir.appendingPathComponent("run\(ranks)")
@@ -44,19 +47,24 @@ final class FDSTrainingTests: XCTestCase {
     }
 
     func testTrainingWithFDSIsTheSameOnTwoAndThreeRanks() throws {
-        let common = ["--synthetic", "1000", "--synthetic-features", "8", "--hidden", "16,16", "--epochs", "4",
-                      "--seed", "4", "--lr", "0.002", "--bins", "20", "--fds", "--start-smooth", "1"]
+        let common = [
+            "--synthetic", "1000", "--synthetic-features", "8", "--hidden", "16,16", "--epochs", "4",
+            "--seed", "4", "--lr", "0.002", "--bins", "20", "--fds", "--start-smooth", "1",
+        ]
         for pass in ["separate", "online"] {
             var parameters = [[Float]]()
             for (ranks, batch) in [(1, 48), (2, 24), (3, 16)] {
                 let out = Paths.temporaryDirectory("fdseq").appendingPathComponent("run")
-                let result = MPIRun.run(ranks: ranks, common + ["--fds-pass", pass, "--batch-size", "\(batch)", "--out", out.path])
+                let result = MPIRun.run(
+                    ranks: ranks, common + ["--fds-pass", pass, "--batch-size", "\(batch)", "--out", out.path])
                 XCTAssertEqual(result.status, 0, result.stderr)
                 XCTAssertTrue(result.stdout.contains("(fds "), result.stdout)
                 parameters.append(try RunOutput(out).parameters())
             }
-            Approx.assertClose(parameters[1], parameters[0], rel: 1e-5, abs: 1e-6, "FDS \(pass): 2 ranks × 24 vs 1 rank × 48")
-            Approx.assertClose(parameters[2], parameters[0], rel: 1e-5, abs: 1e-6, "FDS \(pass): 3 ranks × 16 vs 1 rank × 48")
+            Approx.assertClose(
+                parameters[1], parameters[0], rel: 1e-5, abs: 1e-6, "FDS \(pass): 2 ranks × 24 vs 1 rank × 48")
+            Approx.assertClose(
+                parameters[2], parameters[0], rel: 1e-5, abs: 1e-6, "FDS \(pass): 3 ranks × 16 vs 1 rank × 48")
         }
     }
 
@@ -72,7 +80,11 @@ final class FDSTrainingTests: XCTestCase {
         XCTAssertEqual(counts.reduce(0, +), 3763, "every training sample counted once")
         let cosine = first["mean_cosine"] as! [[Any]]
         XCTAssertEqual(cosine.count, counts.count)
-        if let self7 = cosine[7][7] as? Double { XCTAssertEqual(self7, 1, accuracy: 1e-9) } else { XCTFail("bin 7 has samples") }
+        if let self7 = cosine[7][7] as? Double {
+            XCTAssertEqual(self7, 1, accuracy: 1e-9)
+        } else {
+            XCTFail("bin 7 has samples")
+        }
         // An existing dump file is never overwritten.
         let again = MPIRun.run(ranks: 2, ["--epochs", "1", "--fds", "--fds-dump", dump.path])
         XCTAssertEqual(again.status, 2)

@@ -6,27 +6,40 @@ import TestSupport
 import XCTest
 
 final class LDSOptionsTests: XCTestCase {
-    private func expectError(_ arguments: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func expectError(
+        _ arguments: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         let result = MPIRun.run(ranks: 2, arguments, timeout: 30)
         XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)", file: file, line: line)
         let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
         XCTAssertEqual(errors.count, 1, result.stderr, file: file, line: line)
-        XCTAssertTrue(errors.first?.contains(message) ?? false, "want '\(message)' in \(result.stderr)", file: file, line: line)
+        XCTAssertTrue(
+            errors.first?.contains(message) ?? false, "want '\(message)' in \(result.stderr)", file: file, line: line)
     }
 
     func testBadLDSSettingsAreRefused() {
-        expectError(["--reweight", "sqrt_inv", "--lds", "--lds-ks", "4"], "error: --lds-ks: kernel size must be odd and positive, got 4")
-        expectError(["--reweight", "sqrt_inv", "--lds", "--lds-ks", "0"], "error: --lds-ks: kernel size must be odd and positive, got 0")
-        expectError(["--reweight", "inverse", "--lds", "--lds-sigma", "0"], "error: --lds-sigma: kernel sigma must be positive, got 0.0")
+        expectError(
+            ["--reweight", "sqrt_inv", "--lds", "--lds-ks", "4"],
+            "error: --lds-ks: kernel size must be odd and positive, got 4")
+        expectError(
+            ["--reweight", "sqrt_inv", "--lds", "--lds-ks", "0"],
+            "error: --lds-ks: kernel size must be odd and positive, got 0")
+        expectError(
+            ["--reweight", "inverse", "--lds", "--lds-sigma", "0"],
+            "error: --lds-sigma: kernel sigma must be positive, got 0.0")
         expectError(["--lds"], "error: --lds: LDS smooths reweighting: add --reweight sqrt_inv or inverse")
-        expectError(["--bins", "10", "--label-range", "5", "5"], "error: --label-range: empty or inverted label range [5.0, 5.0]")
+        expectError(
+            ["--bins", "10", "--label-range", "5", "5"],
+            "error: --label-range: empty or inverted label range [5.0, 5.0]")
         expectError(["lds", "--labels", "/nonexistent.npy"], "error: /nonexistent.npy: cannot open")
     }
 
     /// Weights (lds_weights.csv) are bitwise equal and test metrics equal to 1e-6.
     func testWeightsAndMetricsAreTheSameOnOneTwoAndThreeRanks() throws {
-        let args = ["--synthetic", "600", "--synthetic-features", "6", "--hidden", "8", "--epochs", "1",
-                    "--optimizer", "sgd", "--lr", "0.001", "--reweight", "sqrt_inv", "--lds", "--bins", "25"]
+        let args = [
+            "--synthetic", "600", "--synthetic-features", "6", "--hidden", "8", "--epochs", "1",
+            "--optimizer", "sgd", "--lr", "0.001", "--reweight", "sqrt_inv", "--lds", "--bins", "25",
+        ]
         var weights = [String](), metrics = [[Double]]()
         for ranks in [1, 2, 3] {
             let out = Paths.temporaryDirectory("ldsranks").appendingPathComponent("run")
@@ -34,9 +47,10 @@ final class LDSOptionsTests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.stderr)
             weights.append(try String(contentsOf: out.appendingPathComponent("lds_weights.csv"), encoding: .utf8))
             let run = RunOutput(out)
-            metrics.append(try ["all", "many", "median", "few"].flatMap { shot in
-                try ["mse", "l1", "gmean"].compactMap { try run.testMetric(shot, $0) }
-            })
+            metrics.append(
+                try ["all", "many", "median", "few"].flatMap { shot in
+                    try ["mse", "l1", "gmean"].compactMap { try run.testMetric(shot, $0) }
+                })
         }
         XCTAssertTrue(weights[0].hasPrefix("bin,lo,hi,count,value,smoothed,weight\n"))
         XCTAssertEqual(weights[1], weights[0], "2 ranks")
@@ -50,9 +64,13 @@ final class LDSOptionsTests: XCTestCase {
         let dir = Paths.temporaryDirectory("ldscmd")
         let perSample = dir.appendingPathComponent("samples.csv")
         let labels = Paths.dataset("stsb-dir").appendingPathComponent("train_y.npy").path
-        let result = Subprocess.run(Paths.binary("dir-dist"), ["lds", "--labels", labels, "--bins", "50",
-                                    "--label-range", "0", "5", "--reweight", "sqrt_inv", "--lds",
-                                    "--per-sample", perSample.path])
+        let result = Subprocess.run(
+            Paths.binary("dir-dist"),
+            [
+                "lds", "--labels", labels, "--bins", "50",
+                "--label-range", "0", "5", "--reweight", "sqrt_inv", "--lds",
+                "--per-sample", perSample.path,
+            ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = result.stdout.split(separator: "\n")
         XCTAssertEqual(rows.first, "bin,lo,hi,count,value,smoothed,weight")
@@ -69,9 +87,14 @@ final class LDSOptionsTests: XCTestCase {
 
     func testIntegerLabelModeOfLDSCommand() throws {
         let dir = Paths.temporaryDirectory("ldsint")
-        let csv = Fixtures.writeText(dir.appendingPathComponent("ages.csv"), "age\n" + [3, 3, 4, 7, 9, 12].map { "\($0)\n" }.joined())
-        let result = Subprocess.run(Paths.binary("dir-dist"), ["lds", "--labels", csv.path, "--target", "age",
-                                    "--integer-labels", "--max-label", "10", "--reweight", "inverse"])
+        let csv = Fixtures.writeText(
+            dir.appendingPathComponent("ages.csv"), "age\n" + [3, 3, 4, 7, 9, 12].map { "\($0)\n" }.joined())
+        let result = Subprocess.run(
+            Paths.binary("dir-dist"),
+            [
+                "lds", "--labels", csv.path, "--target", "age",
+                "--integer-labels", "--max-label", "10", "--reweight", "inverse",
+            ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = result.stdout.split(separator: "\n")
         XCTAssertEqual(rows.count, 12, "bins 0...10 and the header")
