@@ -13,11 +13,11 @@ struct DirDist: ParsableCommand {
             Run under mpirun: every rank trains a replica, gradients are allreduced.
             With no arguments, trains on the embedded Abalone data set.
             """,
-        subcommands: [Train.self, LDS.self, Bench.self],
+        subcommands: [Train.self, Predict.self, LDS.self, Bench.self],
         defaultSubcommand: Train.self)
 
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = attachingPairValues(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -33,6 +33,32 @@ struct DirDist: ParsableCommand {
             reportUsageError("error: \(text)")
             Foundation.exit(2)
         }
+    }
+
+    /// Options that take a pair of numbers (`--label-range -1 4`): the parser would take a
+    /// negative number for an option, so each number is attached to its own copy of the
+    /// option (`--label-range=-1 --label-range=4`), which the parser collects in order.
+    static func attachingPairValues(_ arguments: [String]) -> [String] {
+        let pairs: Set<String> = ["--label-range", "--fds-clip"]
+        var out = [String]()
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if pairs.contains(a), i + 2 < arguments.count, Double(arguments[i + 1]) != nil,
+                Double(arguments[i + 2]) != nil
+            {
+                out += ["\(a)=\(arguments[i + 1])", "\(a)=\(arguments[i + 2])"]
+                i += 3
+                continue
+            }
+            if a == "--" {
+                out += arguments[i...]
+                break
+            }
+            out.append(a)
+            i += 1
+        }
+        return out
     }
 
     /// Every rank parsed the same arguments and failed the same way; only rank 0 speaks.

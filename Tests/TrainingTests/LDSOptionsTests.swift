@@ -85,6 +85,19 @@ final class LDSOptionsTests: XCTestCase {
         XCTAssertEqual(mean, 1, accuracy: 1e-9)
     }
 
+    /// `--label-range -1 4` (a negative first value) is read as two numbers, as is `-3 -1`.
+    func testLabelRangeTakesNegativeNumbers() throws {
+        let dir = Paths.temporaryDirectory("ldsneg")
+        let labels = Fixtures.writeNpy(
+            dir.appendingPathComponent("y.npy"), descr: "<f8", shape: [4], payload: Fixtures.float64([-0.5, 0, 1, 3.9]))
+        for (range, first) in [(["-1", "4"], "0,-1.0,0.0,1,"), (["-3", "-1"], "0,-3.0,-2.6,0,")] {
+            let result = Subprocess.run(
+                Paths.binary("dir-dist"), ["lds", "--labels", labels.path, "--bins", "5", "--label-range"] + range)
+            XCTAssertEqual(result.status, 0, "\(range): \(result.stderr)")
+            XCTAssertTrue(result.stdout.split(separator: "\n")[1].hasPrefix(first), "\(range): \(result.stdout)")
+        }
+    }
+
     func testIntegerLabelModeOfLDSCommand() throws {
         let dir = Paths.temporaryDirectory("ldsint")
         let csv = Fixtures.writeText(
