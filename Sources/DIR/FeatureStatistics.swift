@@ -26,7 +26,7 @@ public struct FDSConfig: Codable, Sendable, Equatable {
     public var statistics: FDSStatisticsMode = .raw
     public var startUpdate = 0
     public var startSmooth = 1
-    public var pass: FDSPass = .separate
+    public var pass: FDSPass = .online
     public init() {}
 }
 

@@ -26,7 +26,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Untimed epochs first.") var warmup = 1
     @Option(help: "Timed epochs.") var epochs = 2
     @Flag(help: "FDS on (bins over the label range).") var fds = false
-    @Option(help: "FDS statistics pass: separate or online.") var fdsPass: FDSPass = .separate
+    @Option(help: "FDS statistics pass: online or separate.") var fdsPass: FDSPass = .online
     @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = false
     @Flag(
         inversion: .prefixedNo,
