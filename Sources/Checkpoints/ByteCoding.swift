@@ -53,6 +53,12 @@ public struct ByteReader {
         guard n <= UInt64(remaining / max(elementSize, 1)) else { throw Truncated() }
         return Int(n)
     }
+    /// `count` bytes without a length prefix.
+    public mutating func readRaw(_ count: Int) throws -> [UInt8] {
+        guard count <= remaining else { throw Truncated() }
+        defer { offset += count }
+        return Array(bytes[offset..<(offset + count)])
+    }
     public mutating func readBytes() throws -> [UInt8] {
         let n = try readCount(1)
         defer { offset += n }

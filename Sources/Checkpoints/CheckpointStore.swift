@@ -58,13 +58,13 @@ public struct CheckpointStore {
         return nil
     }
 
-    public static func read(_ path: String) throws -> [UInt8] {
+    public static func read(_ path: String, what: String = "checkpoint") throws -> [UInt8] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw CheckpointError(path, "no such checkpoint file")
+            throw CheckpointError(path, "no such \(what) file")
         }
         guard !isDir.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw CheckpointError(path, "cannot read the checkpoint")
+            throw CheckpointError(path, "cannot read the \(what)")
         }
         return [UInt8](data)
     }

@@ -1,26 +1,61 @@
-// The trained model on disk: a magic header, the configuration as JSON, the flat
-// parameter buffer and the FDS statistics; little-endian, written atomically.
+// The trained model on disk, self-contained for prediction: a magic header, a JSON
+// description (configuration, feature columns and scaling, target scaling, bins), the
+// flat parameter buffer and the FDS statistics; little-endian, written atomically.
 import DIR
+import Datasets
+import Foundation
 import Settings
 
-/// `model.bin`: "DIRDMODL", UInt32 version, UInt32 JSON length, JSON configuration,
-/// Int64 parameter count, Float32 parameters, then the FDS statistics: Int64 bins,
-/// Int64 feature size (both 0 without FDS) and the statistics as Float64
-/// (running mean, running variance, smoothed mean, smoothed variance, samples per bin).
-/// All little-endian.
+/// What `dir-dist predict` needs besides the parameters.
+public struct ModelDescription: Codable, Sendable, Equatable {
+    /// The configuration of the run that trained the model (architecture: `recipe.hidden`).
+    public var config: TrainingConfig
+    /// Feature columns in input order; `namedColumns` when they came from a CSV header
+    /// (inputs must then use the same names), else generic `x0`, `x1`, ….
+    public var featureNames: [String]
+    public var namedColumns: Bool
+    /// x' = (x − featureMean) · featureInvStd.
+    public var featureMean: [Float]
+    public var featureInvStd: [Float]
+    /// Predictions in the user's units: ŷ · targetStd + targetMean.
+    public var targetMean: Double
+    public var targetStd: Double
+    /// The label bins of the training run.
+    public var binning: Binning
+
+    public init(
+        config: TrainingConfig, featureNames: [String], namedColumns: Bool, featureMean: [Float],
+        featureInvStd: [Float], targetMean: Double, targetStd: Double, binning: Binning
+    ) {
+        self.config = config
+        self.featureNames = featureNames
+        self.namedColumns = namedColumns
+        self.featureMean = featureMean
+        self.featureInvStd = featureInvStd
+        self.targetMean = targetMean
+        self.targetStd = targetStd
+        self.binning = binning
+    }
+
+    public var featureCount: Int { featureMean.count }
+}
+
+/// `model.bin`: "DIRDMODL", UInt32 version, UInt32 JSON length, the JSON description,
+/// UInt64 parameter count, Float32 parameters, then the FDS statistics: Int64 bins,
+/// Int64 feature size (both 0 without FDS) and the statistics as Float64 (running mean,
+/// running variance, smoothed mean, smoothed variance, samples per bin). All little-endian.
 public enum ModelFile {
     static let magic = Array("DIRDMODL".utf8)
-    /// 3: the configuration JSON is `{"execution":…,"recipe":…}`.
-    static let version: UInt32 = 3
+    /// 4: the JSON is a `ModelDescription` (3: the configuration alone, no scaling).
+    public static let version: UInt32 = 4
 
     public static func write(
-        path: String, config: TrainingConfig, parameters: [Float],
-        featureStatistics: FeatureStatistics? = nil
+        path: String, description: ModelDescription, parameters: [Float], featureStatistics: FeatureStatistics? = nil
     ) throws {
         var file = ByteWriter()
         file.append(raw: magic)
         file.append(version)
-        let json = Array(try config.canonicalJSON())
+        let json = Array(try Canonical.json(description))
         file.append(UInt32(json.count))
         file.append(raw: json)
         file.append(parameters)
@@ -28,5 +63,36 @@ public enum ModelFile {
         file.append(Int64(featureStatistics?.featureSize ?? 0))
         for x in featureStatistics?.flat ?? [] { file.append(x) }
         try ResultFile.writeAtomically(file.bytes, to: path)
+    }
+
+    /// The description and parameters of a model file; a file that is not one, of
+    /// another version, or cut short is an `InputError` naming it.
+    public static func read(path: String) throws -> (ModelDescription, [Float]) {
+        let bytes = try CheckpointStore.read(path, what: "model")
+        guard bytes.count >= 12, Array(bytes[0..<8]) == magic else {
+            throw InputError(path, "not a dir-dist model file (bad magic)")
+        }
+        var r = ByteReader(Array(bytes[8...]))
+        do {
+            let version = try r.read(UInt32.self)
+            guard version == Self.version else {
+                throw InputError(path, "model format version \(version); this dir-dist reads version \(Self.version)")
+            }
+            let length = Int(try r.read(UInt32.self))
+            guard length <= r.remaining else { throw ByteReader.Truncated() }
+            let json = try r.readRaw(length)
+            let description = try Canonical.decoder.decode(ModelDescription.self, from: Data(json))
+            let parameters = try r.readFloats()
+            // The FDS statistics are not needed to predict, but a file cut short is refused.
+            let bins = try r.read(Int64.self), size = try r.read(Int64.self)
+            guard bins >= 0, size >= 0, r.remaining == 8 * Int(bins * (4 * size + 1)) else {
+                throw ByteReader.Truncated()
+            }
+            return (description, parameters)
+        } catch is ByteReader.Truncated {
+            throw InputError(path, "truncated model file (\(bytes.count) bytes)")
+        } catch is DecodingError {
+            throw InputError(path, "unreadable model description")
+        }
     }
 }

@@ -27,6 +27,16 @@ public struct Split {
 
 public enum CSVFile {
     public static func read(path: String, target: String, split: String) throws -> Split {
+        try parse(text(path), source: path, target: target, split: split)
+    }
+
+    /// Features only (for prediction): every column but `target`, which may be absent.
+    public static func features(path: String, target: String) throws -> (FeatureMatrix, [String]) {
+        let s = try parse(text(path), source: path, target: target, split: "input", targetRequired: false)
+        return (s.features, s.featureNames)
+    }
+
+    private static func text(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
@@ -34,18 +44,20 @@ public enum CSVFile {
             }
             throw InputError(path, "no such file")
         }
-        return try parse(
-            String(decoding: data, as: UTF8.self), source: path, target: target,
-            split: split)
+        return String(decoding: data, as: UTF8.self)
     }
 
-    /// Parses CSV text; `source` names it in messages.
-    public static func parse(_ text: String, source: String, target: String, split: String) throws -> Split {
+    /// Parses CSV text; `source` names it in messages. Without `targetRequired` a missing
+    /// target column means features only (and no labels).
+    public static func parse(
+        _ text: String, source: String, target: String, split: String, targetRequired: Bool = true
+    ) throws -> Split {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if let last = lines.last, last.isEmpty { lines.removeLast() }
         guard let headerLine = lines.first else { throw InputError(source, "file is empty (need a header row)") }
         let header = fields(headerLine)
-        guard let targetColumn = header.firstIndex(of: target) else {
+        let targetColumn = header.firstIndex(of: target) ?? (targetRequired ? nil : -1)
+        guard let targetColumn else {
             throw InputError(
                 file: source, line: 1,
                 "no target column '\(target)' (columns: \(header.joined(separator: ", ")); choose one with --target)")
@@ -53,7 +65,9 @@ public enum CSVFile {
         let width = header.count
         var features = [Float]()
         var labels = [Double]()
-        features.reserveCapacity((lines.count - 1) * (width - 1))
+        var rows = 0
+        let featureWidth = targetColumn >= 0 ? width - 1 : width
+        features.reserveCapacity((lines.count - 1) * featureWidth)
         for (i, line) in lines.enumerated().dropFirst() {
             let lineNumber = i + 1
             let row = fields(line)
@@ -74,13 +88,14 @@ public enum CSVFile {
                 }
                 if j == targetColumn { labels.append(v) } else { features.append(Float(v)) }
             }
+            rows += 1
         }
-        guard !labels.isEmpty else { throw InputError(source, "the \(split) split has no rows") }
+        guard rows > 0 else { throw InputError(source, "the \(split) split has no rows") }
         var names = header
-        names.remove(at: targetColumn)
+        if targetColumn >= 0 { names.remove(at: targetColumn) }
         return Split(
             name: split, source: source,
-            features: FeatureMatrix(rows: labels.count, columns: width - 1, values: features),
+            features: FeatureMatrix(rows: rows, columns: featureWidth, values: features),
             labels: labels, featureNames: names)
     }
 

@@ -101,6 +101,20 @@ public enum NumpyFile {
         return FeatureMatrix(rows: rows, columns: columns, storage: storage, owner: file)
     }
 
+    /// The bytes of a `.npy` file (format 1.0) holding `values` as a float64 vector.
+    public static func encode(_ values: [Double]) -> [UInt8] {
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(values.count),), }"
+        // Magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64, ending in \n.
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+        let length = UInt16(header.utf8.count)
+        bytes += [UInt8(length & 0xff), UInt8(length >> 8)] + Array(header.utf8)
+        bytes.reserveCapacity(bytes.count + 8 * values.count)
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
+        return bytes
+    }
+
     /// Reads a label vector, shape (n,) or (n, 1), as doubles.
     public static func labels(path: String) throws -> [Double] {
         let file = try MappedFile(path: path)

@@ -35,6 +35,19 @@ public struct Loss: Codable, Sendable, Equatable {
         self.activation = activation
     }
 
+    /// The same loss for targets divided by `scale` (standardised targets), so that β keeps
+    /// its meaning in the user's units: Huber's β is a threshold on the error, so it is
+    /// divided by `scale`; focal's β multiplies the error, so it is multiplied.
+    public func forTargets(dividedBy scale: Double) -> Loss {
+        var l = self
+        switch kind {
+        case .huber: l.beta = beta / scale
+        case .focalL1, .focalMSE: l.beta = beta * scale
+        case .mse, .l1: break
+        }
+        return l
+    }
+
     /// Per-sample value and dl/de.
     @inline(__always)
     public func valueAndDerivative(_ e: Double) -> (Double, Double) {

@@ -14,6 +14,8 @@ public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
 public protocol Optimizer: AnyObject {
     /// Number of steps taken so far.
     var stepCount: Int { get set }
+    /// The rate of the next step (a schedule sets it before each step).
+    var learningRate: Float { get set }
     /// Flat state buffers, each of the parameter count (for checkpoints).
     var stateBuffers: [FloatBuffer] { get }
     /// One step on the elements `range` of the flat buffers (`params[i]`, `grads[i]` and
@@ -32,7 +34,7 @@ extension Optimizer {
 /// Adam (Kingma & Ba) as torch.optim.Adam: bias-corrected moments,
 /// p −= lr/(1−β1ᵗ) · m / (sqrt(v)/sqrt(1−β2ᵗ) + ε).
 public final class Adam: Optimizer {
-    public let learningRate: Float
+    public var learningRate: Float
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float
@@ -90,7 +92,7 @@ public final class Adam: Optimizer {
 /// SGD with momentum as torch.optim.SGD: buf = μ·buf + g (buf = g at the
 /// first step), p −= lr · buf.
 public final class SGD: Optimizer {
-    public let learningRate: Float
+    public var learningRate: Float
     public let momentum: Float
     public let weightDecay: Float
     public var stepCount = 0

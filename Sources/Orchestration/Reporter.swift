@@ -145,10 +145,12 @@ public final class Reporter {
     }
 
     /// model.bin in the output folder, replaced atomically.
-    public func model(config: TrainingConfig, parameters: [Float], featureStatistics: FeatureStatistics?) throws {
+    public func model(_ description: ModelDescription, parameters: [Float], featureStatistics: FeatureStatistics?)
+        throws
+    {
         guard enabled, let directory else { return }
         try ModelFile.write(
-            path: "\(directory)/model.bin", config: config, parameters: parameters,
+            path: "\(directory)/model.bin", description: description, parameters: parameters,
             featureStatistics: featureStatistics)
     }
 

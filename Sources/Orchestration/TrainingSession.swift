@@ -27,14 +27,13 @@ final class TrainingSession {
         trainer = Trainer(config: config, comm: comm, data: data)
         identity = try config.identity(ranks: comm.size)
         store = config.execution.outputDirectory.map { CheckpointStore(directory: $0, keep: config.execution.keep) }
-        selection = Selection(epoch: config.execution.epochs)
+        selection = Selection()
         let resumed = try Resume.load(
             execution, identity: identity, data: data, store: store, reporter: reporter,
             comm: comm)
         if let (_, c) = resumed {
             trainer.restore(c)
-            let best = c.bestParameters.isEmpty ? execution.epochs : c.bestEpoch
-            selection = Selection(epoch: best, mae: c.bestMAE, parameters: c.bestParameters)
+            selection = Selection(epoch: c.bestEpoch, mae: c.bestMAE, parameters: c.bestParameters)
         }
         try reporter.openMetrics(resumeEpoch: resumed?.checkpoint.epoch)
         reporter.labelWeights(data.labelWeights, binning: data.binning)
@@ -49,11 +48,23 @@ final class TrainingSession {
 
     func run() throws -> RunEnd {
         if let seconds = execution.stepTimeout { Watchdog.start(seconds: seconds, rank: comm.rank) }
-        while trainer.epoch < execution.epochs {
+        while trainer.epoch < execution.epochs && !patienceRanOut {
             if let end = try trainEpoch() { return end }
+        }
+        if patienceRanOut {
+            let waited = trainer.epoch - selection.epoch
+            reporter.line(
+                "early stop after epoch \(trainer.epoch): no lower validation MAE for \(waited) epochs "
+                    + "(best: epoch \(selection.epoch), \(selection.mae))")
         }
         try finish()
         return .finished
+    }
+
+    /// Early stopping: every rank sees the same validation MAE, so all stop together.
+    private var patienceRanOut: Bool {
+        guard let patience = config.recipe.patience else { return false }
+        return trainer.epoch - selection.epoch >= patience
     }
 
     /// One epoch with validation, reports and a checkpoint when due; a `RunEnd` when stopped.
@@ -74,8 +85,9 @@ final class TrainingSession {
             try reporter.fdsDump(stats, epoch: e + 1, path: dump)
         }
         // Every rank sees the same validation report, so all keep the same copy.
-        if config.recipe.selection == .best, let mae = validation.all.mae, mae < selection.mae {
-            selection = Selection(epoch: e + 1, mae: mae, parameters: trainer.model.params.array)
+        if let mae = validation.all.mae, mae < selection.mae {
+            let keep = config.recipe.selection == .best
+            selection = Selection(epoch: e + 1, mae: mae, parameters: keep ? trainer.model.params.array : [])
         }
         let every = execution.checkpointEvery
         if every > 0, (e + 1) % every == 0 || e + 1 == execution.epochs { try saveCheckpoint() }
@@ -115,19 +127,30 @@ final class TrainingSession {
 
     /// Tests the chosen parameters and writes the model file.
     private func finish() throws {
+        var testedEpoch = trainer.epoch
         if config.recipe.selection == .best, !selection.parameters.isEmpty {
+            testedEpoch = selection.epoch
             trainer.setParameters(selection.parameters)
             reporter.line("testing the parameters of epoch \(selection.epoch) (lowest validation MAE \(selection.mae))")
         }
         let test = Evaluation.evaluate(
             data.bundle.test, model: trainer.model, data: data, shots: config.recipe.shots,
             comm: comm)
-        reporter.test(test, epoch: selection.epoch, binning: data.binning, trainCounts: data.trainCounts)
+        reporter.test(test, epoch: testedEpoch, binning: data.binning, trainCounts: data.trainCounts)
         try Agreement.together(comm) {
             try reporter.model(
-                config: config, parameters: trainer.model.params.array,
-                featureStatistics: trainer.featureStatistics)
+                modelDescription, parameters: trainer.model.params.array, featureStatistics: trainer.featureStatistics)
         }
+    }
+
+    /// Everything `dir-dist predict` needs to apply the model to new rows.
+    private var modelDescription: ModelDescription {
+        let train = data.bundle.train
+        return ModelDescription(
+            config: config, featureNames: train.featureNames,
+            namedColumns: train.source.hasSuffix(".csv") || train.source.hasPrefix("<embedded"),
+            featureMean: data.mean, featureInvStd: data.invStd, targetMean: data.targetScale.mean,
+            targetStd: data.targetScale.std, binning: data.binning)
     }
 
     /// Rank 0 writes; every rank learns whether it worked.

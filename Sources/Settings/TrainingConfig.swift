@@ -14,6 +14,7 @@ public struct Recipe: Codable, Sendable, Equatable {
     /// CSV target column.
     public var target = "target"
     public var learningRate = 1e-3
+    public var schedule = LearningRateSchedule()
     public var optimizer: OptimizerKind = .adam
     public var momentum = 0.9
     public var weightDecay = 0.0
@@ -27,8 +28,14 @@ public struct Recipe: Codable, Sendable, Equatable {
     public var loss = Loss(.mse)
     public var shots = ShotThresholds()
     public var selection: ModelSelection = .last
+    /// Stop when the validation MAE has not improved for this many epochs (nil: never).
+    public var patience: Int?
     /// Feature distribution smoothing, nil without FDS.
     public var fds: FDSConfig?
+    /// Features standardised with training statistics (off: as they are, as the reference).
+    public var standardizeFeatures = true
+    /// How the loss sees the targets; metrics and predictions are always in the user's units.
+    public var targetScaling = TargetScaling.standard
 
     public init() {}
 }
@@ -106,10 +113,13 @@ public enum TrainingIdentity {
     }
 }
 
-enum Canonical {
-    static func json<T: Encodable>(_ value: T) throws -> Data {
+/// JSON with sorted keys, so equal values give equal bytes on every rank.
+public enum Canonical {
+    public static func json<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(value)
     }
+
+    public static var decoder: JSONDecoder { JSONDecoder() }
 }

@@ -18,7 +18,7 @@ public enum Evaluation {
             let prediction = model.predict(input, count: count)
             for k in 0..<count {
                 let y = split.labels[first + k]
-                sums[bins.bin(y)].add(prediction: Double(prediction[k]), target: y)
+                sums[bins.bin(y)].add(prediction: data.targetScale.toUser(prediction[k]), target: y)
             }
         }
         var flat = sums.flatMap { $0.flat }

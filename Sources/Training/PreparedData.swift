@@ -18,7 +18,10 @@ public final class PreparedData {
     public let trainBins: [Int32]
     /// Training labels as Float32 (the loss's targets).
     public let trainTargets: [Float]
-    /// Standardisation: x' = (x − mean) · invStd, from training-set statistics.
+    /// What the loss sees of the targets, and how predictions return to the user's units.
+    public let targetScale: TargetScale
+    /// Standardisation: x' = (x − mean) · invStd, from training-set statistics
+    /// (mean 0 and invStd 1 without `standardizeFeatures`).
     public let mean: [Float]
     public let invStd: [Float]
     /// A hash of the shapes, the labels and a few feature rows, to check ranks agree.
@@ -53,9 +56,36 @@ public final class PreparedData {
         let labelWeights = LabelWeights(counts: counts, reweight: recipe.reweight, kernel: recipe.lds)
         self.labelWeights = labelWeights
         trainWeights = trainBins.map { Float(labelWeights.weight(bin: Int($0))) }
-        trainTargets = train.labels.map { Float($0) }
-        (mean, invStd) = Self.standardisation(train.features, comm)
+        let targetScale = Self.targetScale(recipe.targetScaling, train.labels, comm)
+        self.targetScale = targetScale
+        trainTargets = train.labels.map { Float(targetScale.toModel($0)) }
+        if recipe.standardizeFeatures {
+            (mean, invStd) = Self.standardisation(train.features, comm)
+        } else {
+            (mean, invStd) = (
+                [Float](repeating: 0, count: train.features.columns),
+                [Float](repeating: 1, count: train.features.columns)
+            )
+        }
         fingerprint = Self.fingerprint(bundle)
+    }
+
+    /// Mean and population standard deviation of the training targets, from Σy and Σy²
+    /// over each rank's shard summed across ranks (identity without scaling).
+    private static func targetScale(_ scaling: TargetScaling, _ labels: [Double], _ comm: Communicator)
+        -> TargetScale
+    {
+        guard scaling == .standard else { return TargetScale(mean: 0, std: 1) }
+        var sums = [0.0, 0.0]
+        for i in shard(labels.count, comm) {
+            sums[0] += labels[i]
+            sums[1] += labels[i] * labels[i]
+        }
+        comm.allreduce(&sums)
+        let n = Double(labels.count)
+        let mean = sums[0] / n
+        let sd = max(sums[1] / n - mean * mean, 0).squareRoot()
+        return TargetScale(mean: mean, std: sd > 1e-12 * max(1, abs(mean)) ? sd : 1)
     }
 
     /// This rank's contiguous share of `count` rows.
@@ -117,4 +147,18 @@ public final class PreparedData {
         }
         return h.value()
     }
+}
+
+/// Targets as the loss sees them: y' = (y − mean) / std; predictions return as ŷ·std + mean.
+public struct TargetScale: Codable, Sendable, Equatable {
+    public let mean: Double
+    public let std: Double
+
+    public init(mean: Double, std: Double) {
+        self.mean = mean
+        self.std = std
+    }
+
+    public func toModel(_ y: Double) -> Double { (y - mean) / std }
+    public func toUser(_ prediction: Float) -> Double { Double(prediction) * std + mean }
 }

@@ -2,13 +2,14 @@
 // FDS statistics and the model selection so far. The file format is Checkpoints'.
 import Checkpoints
 
-/// The parameters to test at the end under `--select best`: the best epoch so far.
+/// The epoch with the lowest validation MAE so far (0: none yet): for early stopping,
+/// and under `--select best` with its parameters, which are tested at the end.
 public struct Selection: Sendable {
     public var epoch: Int
     public var mae = Double.infinity
     public var parameters = [Float]()
 
-    public init(epoch: Int, mae: Double = .infinity, parameters: [Float] = []) {
+    public init(epoch: Int = 0, mae: Double = .infinity, parameters: [Float] = []) {
         self.epoch = epoch
         self.mae = mae
         self.parameters = parameters

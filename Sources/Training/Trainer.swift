@@ -30,6 +30,8 @@ public final class Trainer {
     /// Feature distribution smoothing between the body and the head, when enabled.
     let fds: FeatureSmoothingLayer?
     let sync: GradientSync
+    /// The recipe's loss, for targets as the model sees them (standardised or not).
+    private let loss: Loss
     private let batch: TrainingBatch
     private let faults: FaultInjection?
 
@@ -52,6 +54,7 @@ public final class Trainer {
             FeatureSmoothingLayer(
                 config: $0, binCount: data.binning.count, featureSize: featureSize, maxBatch: maxBatch)
         }
+        loss = config.recipe.loss.forTargets(dividedBy: data.targetScale.std)
         faults = FaultInjection.fromEnvironment(rank: comm.rank)
         // Identical replicas: rank 0 draws the weights, everyone computes with them.
         if comm.isRoot { model.initialize(seed: recipe.seed) }
@@ -128,6 +131,7 @@ public final class Trainer {
                 let start = step * g, count = min(g, n - start)
                 let mine = order[
                     (start + comm.rank * count / comm.size)..<(start + (comm.rank + 1) * count / comm.size)]
+                optimizer.learningRate = learningRate(step: step, stepsPerEpoch: (n + g - 1) / g)
                 faults?.beforeStep(epoch: epoch, step: step)
                 Watchdog.beat(epoch: epoch, step: step)
                 let signals = self.step(
@@ -172,10 +176,10 @@ public final class Trainer {
         let zc = fds?.forward(z, bins: batch.bins, count: n) ?? z
         let prediction = model.head(zc, count: n)
         // Loss: Σ w·l(ŷ, y) / (global batch), so the sum over ranks is the gradient of the global mean.
-        let loss = recipe.loss.evaluate(
+        let batchLoss = loss.evaluate(
             prediction: prediction, target: batch.targets, weights: batch.weights,
             count: n, scale: 1 / Double(globalCount), dPrediction: batch.dPrediction)
-        lossSum += loss
+        lossSum += batchLoss
         times.forward += clock.lap()
         // Backward: head, calibration, hidden layers; finished gradients may start their sum.
         sync.beginBackward()
@@ -185,13 +189,18 @@ public final class Trainer {
         model.backwardFeatures(batch.input, dFeatures: dz, count: n) { sync.gradientsReady(prefix: $0) }
         times.backward += clock.lap()
         // Sync: the gradients, and every rank's stop signals, summed over all ranks.
-        let signals = sync.sum(signals(loss: loss, step: step))
+        let signals = sync.sum(signals(loss: batchLoss, step: step))
         times.sync += clock.lap()
         // Update: the same optimizer step on every rank, unless some loss was not finite.
         if !signals.nonFiniteLoss { sync.update(with: optimizer) }
         times.update += clock.lap()
         times.count(rows: n)
         return signals
+    }
+
+    /// The scheduled rate of `step` in the current epoch.
+    private func learningRate(step: Int, stepsPerEpoch: Int) -> Float {
+        Float(recipe.learningRate * recipe.schedule.factor(epoch: epoch, step: step, stepsPerEpoch: stepsPerEpoch))
     }
 
     /// This rank's stop requests for the step: a preemption signal, or a loss that is

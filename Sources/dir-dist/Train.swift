@@ -38,12 +38,18 @@ struct Train: ParsableCommand {
     @Option(help: "Random seed (initialisation and shuffling).") var seed: UInt64 = 0
     @Option(help: "BLAS threads per rank (default: cores / ranks on the node).") var threads: Int?
 
+    @OptionGroup(title: "Schedule and early stopping") var scheduling: ScheduleOptions
+    @OptionGroup(title: "Scaling") var scaling: ScalingOptions
     @OptionGroup(title: "Bins") var binning: BinningOptions
     @OptionGroup(title: "Reweighting and LDS") var reweighting: ReweightOptions
     @OptionGroup(title: "Feature distribution smoothing") var smoothing: FDSOptions
 
     @Option(help: "Loss: mse, l1, huber, focal_l1 or focal_mse.") var loss: LossKind = .mse
-    @Option(help: "Loss beta (huber: 1, focal: 0.2).") var lossBeta: Double?
+    @Option(
+        help: ArgumentHelp(
+            "Loss beta in the target's units, also with --target-scaling standard (huber: the error where the "
+                + "loss turns linear, 1; focal: the factor of |error|, 0.2)."))
+    var lossBeta: Double?
     @Option(help: "Focal loss gamma.") var lossGamma: Double?
     @Option(help: "Focal loss activation: sigmoid or tanh.") var focalActivation: FocalActivation = .sigmoid
 
@@ -146,6 +152,10 @@ struct Train: ParsableCommand {
         r.data = dataSource
         r.target = target
         r.learningRate = lr
+        r.schedule = scheduling.schedule(epochs: epochs)
+        r.patience = scheduling.patience
+        r.standardizeFeatures = scaling.standardizeFeatures == .yes
+        r.targetScaling = scaling.targetScaling
         r.optimizer = optimizer
         r.momentum = momentum
         r.weightDecay = weightDecay

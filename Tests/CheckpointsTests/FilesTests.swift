@@ -30,13 +30,23 @@ final class FilesTests: XCTestCase {
         let path = dir.appendingPathComponent("model.bin").path
         var config = TrainingConfig()
         config.recipe.seed = 7
-        try ModelFile.write(path: path, config: config, parameters: [1.5, -2])
+        let description = ModelDescription(
+            config: config, featureNames: ["a", "b"], namedColumns: true, featureMean: [0, 1], featureInvStd: [1, 2],
+            targetMean: 3, targetStd: 4, binning: .integer(maxLabel: 5))
+        try ModelFile.write(path: path, description: description, parameters: [1.5, -2])
         let b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         XCTAssertEqual(Array(b[0..<8]), Array("DIRDMODL".utf8))
-        XCTAssertEqual(Array(b[8..<12]), [3, 0, 0, 0], "version 3, little-endian")
+        XCTAssertEqual(Array(b[8..<12]), [4, 0, 0, 0], "version 4, little-endian")
         let jsonLength = Int(b[12]) | Int(b[13]) << 8 | Int(b[14]) << 16 | Int(b[15]) << 24
-        let json = try JSONDecoder().decode(TrainingConfig.self, from: Data(b[16..<(16 + jsonLength)]))
-        XCTAssertEqual(json, config)
+        let json = try JSONDecoder().decode(ModelDescription.self, from: Data(b[16..<(16 + jsonLength)]))
+        XCTAssertEqual(json, description)
+        let (read, parameters) = try ModelFile.read(path: path)
+        XCTAssertEqual(read, description)
+        XCTAssertEqual(parameters, [1.5, -2])
+        try Data(b.prefix(b.count - 5)).write(to: URL(fileURLWithPath: path + ".cut"))
+        XCTAssertThrowsError(try ModelFile.read(path: path + ".cut")) {
+            XCTAssertTrue("\($0)".contains("truncated model file"), "\($0)")
+        }
         var reader = ByteReader(Array(b[(16 + jsonLength)...]))
         XCTAssertEqual(try reader.readFloats(), [1.5, -2])
         XCTAssertEqual(try reader.read(Int64.self), 0, "no FDS statistics")

@@ -68,3 +68,20 @@ final class OptimizerTests: XCTestCase {
         }
     }
 }
+
+/// Loss parameters keep their meaning in the target's units when targets are standardised.
+final class ScaledLossTests: XCTestCase {
+    func testHuberAndFocalBetaFollowTheTargetScale() {
+        let std = 50.0
+        for kind in [LossKind.huber, .focalL1, .focalMSE] {
+            let loss = Loss(kind, beta: kind == .huber ? 20 : 0.05)
+            let scaled = loss.forTargets(dividedBy: std)
+            // An error e in user units is e/std for the model: the losses agree up to a constant factor.
+            let ratios = [3.0, 10, 40, 90].map { e in
+                loss.valueAndDerivative(e).0 / scaled.valueAndDerivative(e / std).0
+            }
+            for r in ratios { XCTAssertEqual(r, ratios[0], accuracy: 1e-9 * ratios[0], "\(kind): \(ratios)") }
+        }
+        XCTAssertEqual(Loss(.mse).forTargets(dividedBy: std), Loss(.mse))
+    }
+}

@@ -8,8 +8,9 @@ import XCTest
 final class TrainingConfigTests: XCTestCase {
     /// What defines the model: in the checkpoint identity.
     let recipeFields = [
-        "data", "target", "learningRate", "optimizer", "momentum", "weightDecay", "hidden", "seed", "binning",
-        "reweight", "lds", "loss", "shots", "selection", "fds",
+        "data", "target", "learningRate", "schedule", "optimizer", "momentum", "weightDecay", "hidden", "seed",
+        "binning", "reweight", "lds", "loss", "shots", "selection", "patience", "fds", "standardizeFeatures",
+        "targetScaling",
     ]
     /// How one run executes: free to differ when a checkpoint is continued.
     let executionFields = [

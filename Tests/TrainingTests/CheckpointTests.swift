@@ -105,6 +105,36 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// A cosine schedule stopped mid-epoch resumes at the same rate; early stopping resumed
+    /// from a checkpoint before its stop continues the same patience and stops at the same epoch.
+    func testResumeMidScheduleAndPatienceIsExact() throws {
+        let cosine = ["--lr-schedule", "cosine", "--lr-warmup", "1", "--checkpoint-every", "2"]
+        let full = try uninterrupted(2, batch: 24, cosine)
+        let out = Paths.temporaryDirectory("cosine").appendingPathComponent("run")
+        let stopped = run(
+            2, cosine + ["--epochs", "4", "--batch-size", "24", "--out", out.path],
+            env: ["DIR_DIST_TEST_FAULT": "signal:rank=1:epoch=2:step=3"])
+        XCTAssertEqual(stopped.status, 3, stopped.stderr)
+        let resumed = run(2, cosine + ["--epochs", "4", "--batch-size", "24", "--resume", "auto", "--out", out.path])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try RunOutput(out).parameters(), try full.parameters(), "cosine schedule resumed mid-epoch")
+
+        let patience = ["--patience", "2", "--lr", "0.05", "--checkpoint-every", "1", "--batch-size", "24"]
+        let whole = Paths.temporaryDirectory("patience").appendingPathComponent("run")
+        let first = run(2, patience + ["--epochs", "30", "--out", whole.path])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let stopLine = try XCTUnwrap(
+            first.stdout.split(separator: "\n").first { $0.hasPrefix("early stop after epoch") })
+        let stoppedAt = Int(stopLine.split(separator: " ")[4].dropLast())!
+        XCTAssertLessThan(stoppedAt, 30, "patience 2 with a high rate stops early: \(first.stdout)")
+        let part = Paths.temporaryDirectory("patience2").appendingPathComponent("run")
+        XCTAssertEqual(run(2, patience + ["--epochs", "\(stoppedAt - 1)", "--out", part.path]).status, 0)
+        let rest = run(2, patience + ["--epochs", "30", "--resume", "auto", "--out", part.path])
+        XCTAssertEqual(rest.status, 0, rest.stderr)
+        XCTAssertTrue(rest.stdout.contains(stopLine), "resumed run stops alike: \(rest.stdout)")
+        XCTAssertEqual(try RunOutput(part).parameters(), try RunOutput(whole).parameters())
+    }
+
     func testRealSIGUSR1ToMpirunStopsWithinTenSeconds() throws {
         let out = Paths.temporaryDirectory("usr1").appendingPathComponent("run")
         let process = Process()

@@ -67,6 +67,21 @@ final class EquivalenceTests: XCTestCase {
             ranks: 3, perRankBatch: 16, ["--overlap", "--bucket-kib", "0", "--fds"], "overlap, 3 ranks")
     }
 
+    /// Target scaling (on by default), learning-rate schedules with warm-up, early stopping
+    /// and unscaled features: the rate is a function of (epoch, step), the stop decision of
+    /// the validation MAE that every rank sees, so P ranks still train the model of 1 rank.
+    func testEquivalenceHoldsWithSchedulesPatienceAndScaling() throws {
+        let cosine = ["--lr-schedule", "cosine", "--lr-warmup", "0.5", "--epochs", "4"]
+        try assertEquivalent(ranks: 2, perRankBatch: 24, cosine + ["--loss", "huber"], "cosine, huber")
+        try assertEquivalent(
+            ranks: 3, perRankBatch: 16, ["--lr-schedule", "step", "--lr-steps", "2,3", "--standardize-features", "no"],
+            "step schedule, raw features")
+        try assertEquivalent(
+            ranks: 2, perRankBatch: 24,
+            ["--patience", "1", "--epochs", "8", "--lr", "0.05", "--target-scaling", "none"],
+            "patience, unscaled targets")
+    }
+
     func testEquivalenceHoldsWithLDSWeightsAndFocalLoss() throws {
         try assertEquivalent(
             ranks: 2, perRankBatch: 24,

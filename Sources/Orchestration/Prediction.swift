@@ -1,0 +1,91 @@
+// `dir-dist predict`: applies a model file to new rows. Every rank reads the model,
+// predicts its share of the rows (a `.npy` input is memory-mapped, so a rank touches
+// only its rows), the predictions are summed into one vector, and rank 0 writes it.
+import Checkpoints
+import Collectives
+import Datasets
+import Foundation
+import NN
+import Training
+
+public enum Prediction {
+    /// Predicts every row of `input` (CSV, or a features `.npy`) with the model at `model`
+    /// and writes `output` (`.npy`: a float64 vector; else CSV `prediction`), in input
+    /// order. Returns the number of rows. Collective.
+    public static func run(model: String, input: String, output: String, comm: Communicator) throws -> Int {
+        let (description, parameters, features) = try Agreement.together(comm) {
+            let (description, parameters) = try ModelFile.read(path: model)
+            let features = try load(input, for: description, comm: comm)
+            return (description, parameters, features)
+        }
+        let mlp = MLP(
+            inputSize: description.featureCount, hiddenSizes: description.config.recipe.hidden, maxBatch: 1024)
+        guard mlp.parameterCount == parameters.count else {
+            throw InputError(model, "\(parameters.count) parameters, but its architecture needs \(mlp.parameterCount)")
+        }
+        mlp.params.assign(parameters)
+        let predictions = predict(features, with: mlp, description, comm: comm)
+        try Agreement.together(comm) {
+            guard comm.isRoot else { return }
+            let bytes =
+                output.hasSuffix(".npy")
+                ? NumpyFile.encode(predictions)
+                : Array(("prediction\n" + predictions.map { "\($0)\n" }.joined()).utf8)
+            try ResultFile.writeAtomically(bytes, to: output)
+        }
+        return predictions.count
+    }
+
+    /// The input's features, checked against the model's columns (and, for `.npy`, this
+    /// rank's rows for non-finite values; a CSV is checked whole as it is parsed).
+    private static func load(_ input: String, for model: ModelDescription, comm: Communicator) throws
+        -> FeatureMatrix
+    {
+        guard input.hasSuffix(".npy") else {
+            let (features, names) = try CSVFile.features(path: input, target: model.config.recipe.target)
+            try check(features.columns, model, input)
+            if model.namedColumns && names != model.featureNames {
+                throw InputError(input, "columns \(names) differ from the model's \(model.featureNames)")
+            }
+            return features
+        }
+        let features = try NumpyFile.features(path: input)
+        try check(features.columns, model, input)
+        if let (row, column) = features.firstNonFinite(rows: PreparedData.shard(features.rows, comm)) {
+            throw InputError(input, "row \(row), column \(column): feature value is not finite")
+        }
+        return features
+    }
+
+    private static func check(_ columns: Int, _ model: ModelDescription, _ input: String) throws {
+        guard columns == model.featureCount else {
+            throw InputError(input, "\(columns) feature columns, but the model takes \(model.featureCount)")
+        }
+    }
+
+    /// Every row's prediction in the user's units, on every rank: each rank fills its
+    /// shard, one allreduce sums the (otherwise zero) vectors.
+    private static func predict(
+        _ x: FeatureMatrix, with mlp: MLP, _ model: ModelDescription, comm: Communicator
+    ) -> [Double] {
+        var out = [Double](repeating: 0, count: x.rows)
+        let shard = PreparedData.shard(x.rows, comm)
+        let input = FloatBuffer(count: mlp.maxBatch * x.columns)
+        var rows = [Int32](repeating: 0, count: mlp.maxBatch)
+        var first = shard.lowerBound
+        while first < shard.upperBound {
+            let count = min(mlp.maxBatch, shard.upperBound - first)
+            for k in 0..<count { rows[k] = Int32(first + k) }
+            rows.withUnsafeBufferPointer {
+                x.gather(
+                    UnsafeBufferPointer(rebasing: $0[0..<count]), mean: model.featureMean, invStd: model.featureInvStd,
+                    into: input.pointer)
+            }
+            let y = mlp.predict(input.pointer, count: count)
+            for k in 0..<count { out[first + k] = Double(y[k]) * model.targetStd + model.targetMean }
+            first += count
+        }
+        comm.allreduce(&out)
+        return out
+    }
+}
