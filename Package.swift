@@ -25,12 +25,14 @@ let package = Package(
         .target(name: "CSignals"),
         // Flush-to-zero for denormals (Adam's moments decay into them; x86 is slow there).
         .target(name: "CFloatEnvironment"),
+        // The CPU's vector extensions (CPUID/XGETBV), to choose BLAS kernels OpenBLAS misses.
+        .target(name: "CCPUID"),
         // Moves buffers between ranks; knows nothing of models or data.
         .target(name: "Collectives", dependencies: ["CMPI"]),
         // Seeded random streams shared by initialisation, shuffling and data generation.
         .target(name: "PRNG"),
         // Layers, losses, optimizers over flat Float32 buffers; knows nothing of MPI.
-        .target(name: "NN", dependencies: ["CBLAS", "PRNG", "CFloatEnvironment"]),
+        .target(name: "NN", dependencies: ["CBLAS", "PRNG", "CFloatEnvironment", "CCPUID"]),
         // Bins, kernels, LDS, FDS, shot metrics.
         .target(name: "DIR"),
         // CSV / .npy loading, the embedded Abalone set, the synthetic generator.
@@ -67,6 +69,6 @@ let package = Package(
         .testTarget(name: "CollectivesTests", dependencies: ["collectives-probe", "TestSupport"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Settings", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Checkpoints", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Checkpoints", "NN", "TestSupport"]),
     ]
 )

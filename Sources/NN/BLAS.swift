@@ -44,6 +44,15 @@ public enum BLAS {
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
+    /// The kernel family OpenBLAS runs (`Prescott`, `Haswell`, `SkylakeX`, `Zen`, ...).
+    public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+    /// Library and version, e.g. `OpenBLAS 0.3.21`.
+    public static var library: String {
+        let config = openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS"
+        return config.split(separator: " ").prefix(2).joined(separator: " ")
+    }
+
     /// One 512³ product before training. Measured with OpenBLAS 0.3.21 (Zen kernels):
     /// until the process has made one large sgemm call, small products such as
     /// 128×256×768 run at a third of the speed (12 instead of 34 GFLOP/s), also in a

@@ -1,6 +1,7 @@
 // How `dir-dist bench` shows a benchmark report: the text for people, one CSV row
 // for scripts (header `csvHeader`).
 import Foundation
+import NN
 import Sync
 
 extension BenchmarkReport {
@@ -8,7 +9,9 @@ extension BenchmarkReport {
 
     /// The report as `dir-dist bench` prints it.
     public func text(hidden: String, fds: Bool) -> String {
-        (phaseLines(hidden: hidden) + summaryLines(fds: fds)).joined(separator: "\n")
+        let kernels = KernelChoice.report
+        let blas = [kernels.line] + (kernels.warning.map { ["warning: " + $0] } ?? [])
+        return (blas + phaseLines(hidden: hidden) + summaryLines(fds: fds)).joined(separator: "\n")
     }
 
     /// The step: header, phases averaged over ranks, and per rank.

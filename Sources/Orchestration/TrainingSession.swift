@@ -4,6 +4,7 @@
 import Checkpoints
 import Collectives
 import Foundation
+import NN
 import Settings
 import Training
 
@@ -36,6 +37,9 @@ final class TrainingSession {
             selection = Selection(epoch: c.bestEpoch, mae: c.bestMAE, parameters: c.bestParameters)
         }
         try reporter.openMetrics(resumeEpoch: resumed?.checkpoint.epoch)
+        let kernels = KernelChoice.report
+        reporter.line(kernels.line)
+        if let warning = kernels.warning { reporter.warning(warning) }
         reporter.labelWeights(data.labelWeights, binning: data.binning)
         let b = data.bundle
         reporter.line(

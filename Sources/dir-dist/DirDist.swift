@@ -3,6 +3,7 @@
 import ArgumentParser
 import Collectives
 import Foundation
+import NN
 
 @main
 struct DirDist: ParsableCommand {
@@ -17,6 +18,8 @@ struct DirDist: ParsableCommand {
         defaultSubcommand: Train.self)
 
     static func main() {
+        // First of all, before MPI starts: the right BLAS kernels (may re-exec this process).
+        KernelChoice.applyAtStart()
         let arguments = attachingPairValues(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)

@@ -21,7 +21,7 @@ public enum MPIRun {
             "-x", "OPENBLAS_NUM_THREADS=1",
         ]
         if getuid() == 0 { flags.insert("--allow-run-as-root", at: 0) }
-        for key in environment.keys.sorted() { flags += ["-x", key] }
+        for key in environment.keys.sorted() where !environment[key]!.isEmpty { flags += ["-x", key] }
         return Subprocess.run(
             "/usr/bin/env", ["mpirun"] + flags + [program] + arguments,
             timeout: timeout, environment: environment)
@@ -38,7 +38,8 @@ public enum Subprocess {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
-        for (k, v) in environment { env[k] = v }
+        // An empty value removes the variable (the child runs as if it were never set).
+        for (k, v) in environment { env[k] = v.isEmpty ? nil : v }
         process.environment = env
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
