@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # stsb-dir-table.sh - the README's STS-B-DIR comparison: vanilla, reweighting,
-# LDS, FDS (raw and calibrated statistics, two clip ranges) and LDS+FDS, 3 seeds each, MLP 768-256-256-1, Adam 1e-3,
-# global batch 128 (2 ranks x 64), 30 epochs, MSE, 50 bins over [0, 5], model
-# chosen on dev (--select best). Writes runs/stsb-dir/NAME-sSEED/ and prints the
+# LDS, FDS and LDS+FDS, 3 seeds each, MLP 768-256-256-1, Adam 1e-3, global batch 128
+# (2 ranks x 64), 30 epochs, MSE, 50 bins over [0, 5], model chosen on dev (--select
+# best), dir-dist's defaults otherwise (standardised features and targets, FDS
+# statistics online). The last row is the reference's own setup: raw features and
+# targets, the last epoch's model. Writes runs/stsb-dir/NAME-sSEED/ and prints the
 # markdown table (benchmarks/summarize.py).
 #
 # Usage: benchmarks/stsb-dir-table.sh [DATA_DIR]    (default ../shared/datasets/stsb-dir)
@@ -20,11 +22,13 @@ declare -A configs=(
     [inverse+lds]="--reweight inverse --lds"
     [sqrt_inv+lds]="--reweight sqrt_inv --lds"
     [fds]="--fds"
-    [fds-calibrated]="--fds --fds-stats calibrated"
-    [fds-clip0.5-2]="--fds --fds-clip 0.5 2"
+    [fds-ks9-s1]="--fds --fds-ks 9 --fds-sigma 1"
     [sqrt_inv+lds+fds]="--reweight sqrt_inv --lds --fds"
+    [sqrt_inv+lds+fds-calibrated]="--reweight sqrt_inv --lds --fds --fds-stats calibrated"
+    [reference-setup]="--standardize-features no --target-scaling none --select last"
 )
-names=(vanilla inverse sqrt_inv inverse+lds sqrt_inv+lds fds fds-calibrated fds-clip0.5-2 sqrt_inv+lds+fds)
+names=(vanilla inverse sqrt_inv inverse+lds sqrt_inv+lds fds fds-ks9-s1 sqrt_inv+lds+fds sqrt_inv+lds+fds-calibrated
+       reference-setup)
 for name in "${names[@]}"; do
     for seed in 0 1 2; do
         dir=$out/$name-s$seed
