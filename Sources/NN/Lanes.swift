@@ -1,5 +1,6 @@
-// Eight Float32 lanes through raw pointers: the vector loops of the optimizers and
-// of the shared-memory gradient sum. Not a general SIMD library.
+// Eight Float32 lanes through raw pointers: the vector loops of the optimizers (which
+// also sum the ranks' gradients on the shared-memory path) and of ReLU. Not a general
+// SIMD library.
 
 /// Eight Float lanes, loaded and stored through raw pointers (unaligned is fine:
 /// shards and ranges start anywhere).
@@ -13,20 +14,5 @@ public enum Lanes {
 
     @inline(__always) public static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-    }
-
-    /// out[i] = a[i] + b[i] for i < count, eight lanes at a time (out may be a or b).
-    public static func add(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        var i = 0
-        while i + scalarCount <= count {
-            store(load(a + i) + load(b + i), out + i)
-            i += scalarCount
-        }
-        while i < count {
-            out[i] = a[i] + b[i]
-            i += 1
-        }
     }
 }

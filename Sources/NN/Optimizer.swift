@@ -18,16 +18,56 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// Flat state buffers, each of the parameter count (for checkpoints).
     var stateBuffers: [FloatBuffer] { get }
-    /// One step on the elements `range` of the flat buffers (`params[i]`, `grads[i]` and
-    /// the state for i in range): the whole model, or the shard a rank updates when
-    /// ranks split the update. Elementwise, so shards give the same values as the whole.
-    func step(params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, range: Range<Int>)
+    /// One step on the elements `range` of the flat buffers (`params[i]`, the state, and
+    /// the gradient Σ_r grads[r][i], summed in the order given): the whole model, or the
+    /// shard a rank updates when ranks split the update, reading every rank's gradients
+    /// as it goes (no separate summing pass). Elementwise, so shards give the same values
+    /// as the whole.
+    func step(
+        params: UnsafeMutablePointer<Float>, summing grads: UnsafeBufferPointer<UnsafePointer<Float>>,
+        range: Range<Int>)
 }
 
 extension Optimizer {
+    /// One step on `range` with one gradient buffer.
+    public func step(params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, range: Range<Int>) {
+        withUnsafePointer(to: grads) {
+            step(params: params, summing: UnsafeBufferPointer(start: $0, count: 1), range: range)
+        }
+    }
+
     /// One step on every parameter.
     public func step(params: FloatBuffer, grads: FloatBuffer) {
         step(params: params.pointer, grads: grads.pointer, range: 0..<params.count)
+    }
+}
+
+/// Where an update reads its gradient: one buffer, or the sum of several read as it goes.
+/// The update loops are generic over it, so each case compiles to its own tight loop.
+protocol GradientSource {
+    /// Eight lanes of the gradient at i.
+    func lanes(at i: Int) -> Lanes.Vector
+    func scalar(at i: Int) -> Float
+}
+
+struct OneGradient: GradientSource {
+    let g: UnsafePointer<Float>
+    @inline(__always) func lanes(at i: Int) -> Lanes.Vector { Lanes.load(g + i) }
+    @inline(__always) func scalar(at i: Int) -> Float { g[i] }
+}
+
+/// Σ_r g[r][i] in the order of `g` (rank order: every run adds alike).
+struct SummedGradients: GradientSource {
+    let g: UnsafeBufferPointer<UnsafePointer<Float>>
+    @inline(__always) func lanes(at i: Int) -> Lanes.Vector {
+        var v = Lanes.load(g[0] + i)
+        for r in 1..<g.count { v += Lanes.load(g[r] + i) }
+        return v
+    }
+    @inline(__always) func scalar(at i: Int) -> Float {
+        var v = g[0][i]
+        for r in 1..<g.count { v += g[r][i] }
+        return v
     }
 }
 
@@ -57,7 +97,19 @@ public final class Adam: Optimizer {
         v = FloatBuffer(count: parameterCount)
     }
 
-    public func step(params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, range: Range<Int>) {
+    public func step(
+        params: UnsafeMutablePointer<Float>, summing grads: UnsafeBufferPointer<UnsafePointer<Float>>,
+        range: Range<Int>
+    ) {
+        if grads.count == 1 {
+            update(params, OneGradient(g: grads[0]), range)
+        } else {
+            update(params, SummedGradients(g: grads), range)
+        }
+    }
+
+    @inline(__always)
+    private func update<G: GradientSource>(_ params: UnsafeMutablePointer<Float>, _ grads: G, _ range: Range<Int>) {
         stepCount += 1
         let t = Double(stepCount)
         let correction1 = 1 - pow(Double(beta1), t)
@@ -65,13 +117,13 @@ public final class Adam: Optimizer {
         let stepSize = Float(Double(learningRate) / correction1)
         let invRoot2 = Float(1 / correction2Root)
         let n = range.count, lo = range.lowerBound
-        let p = params + lo, g = grads + lo, m = m.pointer + lo, v = v.pointer + lo
+        let p = params + lo, m = m.pointer + lo, v = v.pointer + lo
         let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
         // Eight lanes at a time: the scalar loop runs 5-7x slower (sqrt and divide
         // per element, and no vectorisation through four possibly aliasing pointers).
         var i = 0
         while i + Lanes.scalarCount <= n {
-            let gi = Lanes.load(g + i) + wd * Lanes.load(p + i)
+            let gi = grads.lanes(at: lo + i) + wd * Lanes.load(p + i)
             let mi = b1 * Lanes.load(m + i) + (1 - b1) * gi
             let vi = b2 * Lanes.load(v + i) + (1 - b2) * gi * gi
             Lanes.store(mi, m + i)
@@ -80,7 +132,7 @@ public final class Adam: Optimizer {
             i += Lanes.scalarCount
         }
         while i < n {
-            let gi = g[i] + wd * p[i]
+            let gi = grads.scalar(at: lo + i) + wd * p[i]
             m[i] = b1 * m[i] + (1 - b1) * gi
             v[i] = b2 * v[i] + (1 - b2) * gi * gi
             p[i] -= stepSize * m[i] / (v[i].squareRoot() * invRoot2 + eps)
@@ -109,22 +161,34 @@ public final class SGD: Optimizer {
         velocity = FloatBuffer(count: parameterCount)
     }
 
-    public func step(params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, range: Range<Int>) {
+    public func step(
+        params: UnsafeMutablePointer<Float>, summing grads: UnsafeBufferPointer<UnsafePointer<Float>>,
+        range: Range<Int>
+    ) {
+        if grads.count == 1 {
+            update(params, OneGradient(g: grads[0]), range)
+        } else {
+            update(params, SummedGradients(g: grads), range)
+        }
+    }
+
+    @inline(__always)
+    private func update<G: GradientSource>(_ params: UnsafeMutablePointer<Float>, _ grads: G, _ range: Range<Int>) {
         let first = stepCount == 0
         stepCount += 1
         let n = range.count, lo = range.lowerBound
-        let p = params + lo, g = grads + lo, buf = velocity.pointer + lo
+        let p = params + lo, buf = velocity.pointer + lo
         let mu: Float = first ? 0 : momentum, lr = learningRate, wd = weightDecay
         var i = 0
         while i + Lanes.scalarCount <= n {
-            let gi = Lanes.load(g + i) + wd * Lanes.load(p + i)
+            let gi = grads.lanes(at: lo + i) + wd * Lanes.load(p + i)
             let bi = mu * Lanes.load(buf + i) + gi
             Lanes.store(bi, buf + i)
             Lanes.store(Lanes.load(p + i) - lr * (momentum == 0 ? gi : bi), p + i)
             i += Lanes.scalarCount
         }
         while i < n {
-            let gi = g[i] + wd * p[i]
+            let gi = grads.scalar(at: lo + i) + wd * p[i]
             buf[i] = mu * buf[i] + gi
             p[i] -= lr * (momentum == 0 ? gi : buf[i])
             i += 1

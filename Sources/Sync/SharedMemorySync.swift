@@ -16,11 +16,11 @@ final class SharedMemorySync: GradientSync {
     private let window: SharedSegments
     /// Every rank's gradient segment, rank order; the step signals follow the gradients.
     private let peerGradients: [UnsafeMutablePointer<Float>]
+    /// The same segments as the optimizer reads them (allocated once, not per step).
+    private let summands: UnsafeMutableBufferPointer<UnsafePointer<Float>>
     /// Shard boundaries: rank r updates offsets[r]..<offsets[r + 1].
     let offsets: [Int]
     private var shard: Range<Int> { offsets[comm.rank]..<offsets[comm.rank + 1] }
-    /// The summed gradient; only this rank's shard is used.
-    private let summed: FloatBuffer
 
     init(comm: Communicator, parameterCount n: Int) {
         precondition(comm.size > 1, "the shared-memory sum is for two or more ranks, got \(comm.size)")
@@ -37,8 +37,11 @@ final class SharedMemorySync: GradientSync {
         gradients = FloatBuffer(borrowing: peerGradients[comm.rank], count: n, owner: window)
         let shardLength = Self.roundUp((n + comm.size - 1) / comm.size)
         offsets = (0...comm.size).map { min(n, $0 * shardLength) }
-        summed = FloatBuffer(count: n)
+        summands = .allocate(capacity: comm.size)
+        for (q, g) in peerGradients.enumerated() { summands[q] = UnsafePointer(g) }
     }
+
+    deinit { summands.deallocate() }
 
     private static func roundUp(_ count: Int) -> Int { (count + 15) / 16 * 16 }
 
@@ -54,14 +57,11 @@ final class SharedMemorySync: GradientSync {
         return peerGradients.reduce(signals) { $0.merged(with: StepSignals(slots: $1 + parameters.count)) }
     }
 
-    /// Sums this rank's shard over all ranks (rank order, so every run adds alike),
-    /// updates that shard of the shared parameters, and waits for the other shards.
+    /// Updates this rank's shard of the shared parameters with the sum of every rank's
+    /// gradients, read as the optimizer goes (rank order, so every run adds alike), and
+    /// waits for the other shards.
     func update(with optimizer: Optimizer) {
-        let lo = shard.lowerBound, count = shard.count
-        let out = summed.pointer + lo
-        Lanes.add(peerGradients[0] + lo, peerGradients[1] + lo, into: out, count: count)
-        for g in peerGradients.dropFirst(2) { Lanes.add(out, g + lo, into: out, count: count) }
-        optimizer.step(params: parameters.pointer, grads: summed.pointer, range: shard)
+        optimizer.step(params: parameters.pointer, summing: UnsafeBufferPointer(summands), range: shard)
         window.synchronize()
     }
 

@@ -67,6 +67,35 @@ final class OptimizerTests: XCTestCase {
             XCTAssertEqual(p2.array, p1.array, "\(name): sharded steps")
         }
     }
+
+    /// The shared-memory path steps on every rank's gradients, summed as they are read;
+    /// that must be bit for bit the step on their sum taken first (in the same order).
+    func testSummingWhileSteppingEqualsSteppingOnTheSum() {
+        let n = 29, ranks = 3
+        let makers: [(String, () -> Optimizer)] = [
+            ("adam", { Adam(parameterCount: n, learningRate: 0.01, weightDecay: 0.1) }),
+            ("sgd", { SGD(parameterCount: n, learningRate: 0.01, momentum: 0.9, weightDecay: 0.1) }),
+        ]
+        for (name, make) in makers {
+            let first = make(), fused = make()
+            let p1 = FloatBuffer(count: n), p2 = FloatBuffer(count: n), total = FloatBuffer(count: n)
+            let parts = (0..<ranks).map { _ in FloatBuffer(count: n) }
+            p1.assign((0..<n).map { Float($0) / 10 })
+            p2.copy(from: p1)
+            for t in 0..<3 {
+                for (r, part) in parts.enumerated() {
+                    part.assign((0..<n).map { Float(sin(Double(5 * $0 + 11 * r + t))) / 3 })
+                }
+                for i in 0..<n {
+                    total.pointer[i] = parts.dropFirst().reduce(parts[0].pointer[i]) { $0 + $1.pointer[i] }
+                }
+                first.step(params: p1, grads: total)
+                let pointers = parts.map { UnsafePointer($0.pointer) }
+                pointers.withUnsafeBufferPointer { fused.step(params: p2.pointer, summing: $0, range: 0..<n) }
+            }
+            XCTAssertEqual(p2.array, p1.array, "\(name): fused sum")
+        }
+    }
 }
 
 /// Loss parameters keep their meaning in the target's units when targets are standardised.
