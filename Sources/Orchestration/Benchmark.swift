@@ -31,6 +31,9 @@ public struct BenchmarkReport {
     public var flopsPerSample = 0.0
     public var gflops = 0.0
     public var sgemmPeak = 0.0
+    /// One step's matrix products alone (forward, dW, dX of every layer at the per-rank
+    /// batch), best of 20: what the step would take if it were nothing but its products.
+    public var productsSeconds = 0.0
     public var allreduceSeconds = 0.0
     public var bytesPerStep = 0
     public var peakResidentMB = 0.0
@@ -90,6 +93,7 @@ public enum Benchmark {
         r.bytesPerStep = trainer.model.grads.count * MemoryLayout<Float>.stride
         r.allreduceSeconds = allreduceTime(trainer.model.grads, comm)
         r.sgemmPeak = sgemmPeak()
+        r.productsSeconds = stepProductsTime(trainer.model, batch: config.execution.batchSize)
         r.peakResidentMB = comm.allreduce(peakResidentMB(), op: .max)
         if pingPong && comm.size > 1 { (r.p2pLatency, r.p2pBandwidth) = Self.pingPong(comm) }
         return r
@@ -100,6 +104,33 @@ public enum Benchmark {
         let layers = model.hidden + [model.headLayer]
         let macs = layers.map { Double($0.inputSize * $0.outputSize) }
         return 2 * macs.reduce(0, +) + 2 * macs.reduce(0, +) + 2 * macs.dropFirst().reduce(0, +)
+    }
+
+    /// Seconds of one step's products alone, with the model's shapes: per layer the
+    /// forward x·W (n×in×out), dW = xᵀ·dy (in×out×n) and, above the first layer, dx = dy·Wᵀ.
+    static func stepProductsTime(_ model: MLP, batch n: Int) -> Double {
+        let layers = model.hidden + [model.headLayer]
+        let widest = layers.map { max($0.inputSize, $0.outputSize) }.max()!
+        let x = FloatBuffer(count: n * widest), y = FloatBuffer(count: n * widest)
+        let w = FloatBuffer(count: widest * widest), dw = FloatBuffer(count: widest * widest)
+        for i in 0..<x.count { x.pointer[i] = Float(i % 13) * 0.01 }
+        var best = Double.infinity
+        for _ in 0..<20 {
+            let start = Clock.now()
+            for (l, layer) in layers.enumerated() {
+                let (i, o) = (layer.inputSize, layer.outputSize)
+                BLAS.gemm(m: n, n: o, k: i, a: x.pointer, lda: i, b: w.pointer, ldb: o, c: y.pointer, ldc: o)
+                BLAS.gemm(
+                    transA: true, m: i, n: o, k: n, a: x.pointer, lda: i, b: y.pointer, ldb: o, c: dw.pointer, ldc: o)
+                if l > 0 {
+                    BLAS.gemm(
+                        transB: true, m: n, n: i, k: o, a: y.pointer, lda: o, b: w.pointer, ldb: o, c: x.pointer,
+                        ldc: i)
+                }
+            }
+            best = min(best, Clock.now() - start)
+        }
+        return best
     }
 
     /// Mean seconds of one blocking allreduce of the whole gradient buffer.

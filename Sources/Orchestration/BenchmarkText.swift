@@ -74,6 +74,14 @@ extension BenchmarkReport {
                     "throughput: %.0f samples/s (all ranks); %.2f GFLOP/s per rank = %.0f%% of single-thread "
                     + "sgemm %.1f GFLOP/s",
                 r.samplesPerSecond, r.gflops, 100 * r.gflops / r.sgemmPeak, r.sgemmPeak))
+        let bound = r.flopsPerSample * Double(r.perRankBatch) / (r.sgemmPeak * 1e9)
+        lines.append(
+            String(
+                format:
+                    "sgemm-bound step %.3f ms (its FLOPs at the peak) = %.0f%% of the step; its products alone take "
+                    + "%.3f ms (%.0f%% of the peak at these shapes)",
+                bound * 1e3, 100 * bound / max(r.step, 1e-12), r.productsSeconds * 1e3,
+                100 * bound / max(r.productsSeconds, 1e-12)))
         lines.append(
             String(
                 format: "allreduce: %d bytes per step, %.2f GB/s algorithmic bandwidth", r.bytesPerStep,
