@@ -27,12 +27,16 @@ let package = Package(
         .target(name: "CFloatEnvironment"),
         // The CPU's vector extensions (CPUID/XGETBV), to choose BLAS kernels OpenBLAS misses.
         .target(name: "CCPUID"),
+        // Elementwise kernels built for AVX-512/AVX2/baseline, chosen at load time (Adam);
+        // without errno from sqrt so it vectorises, without FP contraction so every
+        // version rounds alike.
+        .target(name: "CVectorKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])]),
         // Moves buffers between ranks; knows nothing of models or data.
         .target(name: "Collectives", dependencies: ["CMPI"]),
         // Seeded random streams shared by initialisation, shuffling and data generation.
         .target(name: "PRNG"),
         // Layers, losses, optimizers over flat Float32 buffers; knows nothing of MPI.
-        .target(name: "NN", dependencies: ["CBLAS", "PRNG", "CFloatEnvironment", "CCPUID"]),
+        .target(name: "NN", dependencies: ["CBLAS", "PRNG", "CFloatEnvironment", "CCPUID", "CVectorKernels"]),
         // Bins, kernels, LDS, FDS, shot metrics.
         .target(name: "DIR"),
         // CSV / .npy loading, the embedded Abalone set, the synthetic generator.

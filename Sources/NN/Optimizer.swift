@@ -1,6 +1,8 @@
 // Optimizers over the flat parameter buffer, PyTorch's update rules exactly.
 // State is flat buffers too, so a checkpoint saves it in one write.
 
+import CVectorKernels
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -101,42 +103,19 @@ public final class Adam: Optimizer {
         params: UnsafeMutablePointer<Float>, summing grads: UnsafeBufferPointer<UnsafePointer<Float>>,
         range: Range<Int>
     ) {
-        if grads.count == 1 {
-            update(params, OneGradient(g: grads[0]), range)
-        } else {
-            update(params, SummedGradients(g: grads), range)
-        }
-    }
-
-    @inline(__always)
-    private func update<G: GradientSource>(_ params: UnsafeMutablePointer<Float>, _ grads: G, _ range: Range<Int>) {
         stepCount += 1
         let t = Double(stepCount)
         let correction1 = 1 - pow(Double(beta1), t)
         let correction2Root = (1 - pow(Double(beta2), t)).squareRoot()
         let stepSize = Float(Double(learningRate) / correction1)
         let invRoot2 = Float(1 / correction2Root)
-        let n = range.count, lo = range.lowerBound
-        let p = params + lo, m = m.pointer + lo, v = v.pointer + lo
-        let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
-        // Eight lanes at a time: the scalar loop runs 5-7x slower (sqrt and divide
-        // per element, and no vectorisation through four possibly aliasing pointers).
-        var i = 0
-        while i + Lanes.scalarCount <= n {
-            let gi = grads.lanes(at: lo + i) + wd * Lanes.load(p + i)
-            let mi = b1 * Lanes.load(m + i) + (1 - b1) * gi
-            let vi = b2 * Lanes.load(v + i) + (1 - b2) * gi * gi
-            Lanes.store(mi, m + i)
-            Lanes.store(vi, v + i)
-            Lanes.store(Lanes.load(p + i) - stepSize * mi / (vi.squareRoot() * invRoot2 + eps), p + i)
-            i += Lanes.scalarCount
-        }
-        while i < n {
-            let gi = grads.scalar(at: lo + i) + wd * p[i]
-            m[i] = b1 * m[i] + (1 - b1) * gi
-            v[i] = b2 * v[i] + (1 - b2) * gi * gi
-            p[i] -= stepSize * m[i] / (v[i].squareRoot() * invRoot2 + eps)
-            i += 1
+        // The elementwise pass is C built for the CPU's widest vectors: a square root and
+        // a division per element made the Swift loop (SSE width on baseline x86-64) most of
+        // the non-product time of a step (docs/performance.md).
+        grads.withMemoryRebound(to: UnsafePointer<Float>?.self) { g in
+            cvk_adam(
+                params, g.baseAddress, Int32(grads.count), m.pointer, v.pointer, range.lowerBound, range.count, beta1,
+                beta2, epsilon, weightDecay, stepSize, invRoot2)
         }
     }
 }
