@@ -10,8 +10,12 @@ public enum Paths {
     /// `../shared` beside the checkout (CI provides it too).
     public static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
 
+    /// A golden file: from `DIR_DIST_GOLDEN_DIR` when set (other reference outputs), else `../shared/golden`.
     public static func golden(_ name: String) -> URL {
-        shared.appendingPathComponent("golden").appendingPathComponent(name)
+        if let dir = ProcessInfo.processInfo.environment["DIR_DIST_GOLDEN_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir).appendingPathComponent(name)
+        }
+        return shared.appendingPathComponent("golden").appendingPathComponent(name)
     }
 
     public static func dataset(_ name: String) -> URL {
