@@ -5,6 +5,8 @@ public enum Reweight: String, CaseIterable, Codable, Sendable {
     case none
     case inverse
     case sqrtInv = "sqrt_inv"
+    /// Per-sample weights from a KDE of the labels (`DenseWeight`), not from bins.
+    case denseWeight = "denseweight"
 }
 
 /// The per-bin steps of the weight computation, kept so `dir-dist lds` can show them.
@@ -22,11 +24,12 @@ public struct LabelWeights: Sendable {
     ///   - counts: the global training histogram.
     ///   - kernel: the LDS kernel, or nil without LDS.
     public init(counts: [Double], reweight: Reweight, kernel: Kernel?) {
-        precondition(kernel == nil || reweight != .none, "LDS needs --reweight inverse or sqrt_inv")
+        precondition(
+            kernel == nil || reweight == .inverse || reweight == .sqrtInv, "LDS needs --reweight inverse or sqrt_inv")
         self.counts = counts
         let values: [Double]
         switch reweight {
-        case .none: values = counts.map { _ in 1 }
+        case .none, .denseWeight: values = counts.map { _ in 1 }
         case .sqrtInv: values = counts.map { $0.squareRoot() }
         case .inverse: values = counts.map { min(max($0, 5), 1000) }
         }
@@ -40,8 +43,20 @@ public struct LabelWeights: Sendable {
             sum += n / v
             total += n
         }
-        let scale = reweight == .none || total == 0 ? 1 : total / sum
-        binWeights = smoothed.map { reweight == .none ? 1 : ($0 > 0 ? scale / $0 : 0) }
+        let unweighted = reweight == .none || reweight == .denseWeight
+        let scale = unweighted || total == 0 ? 1 : total / sum
+        binWeights = smoothed.map { unweighted ? 1 : ($0 > 0 ? scale / $0 : 0) }
+    }
+
+    /// The table of per-sample weights (DenseWeight): per bin the mean weight of its
+    /// samples (0 for an empty bin); values and smoothed values are 1.
+    public init(counts: [Double], sampleBins: [Int32], sampleWeights: [Double]) {
+        self.counts = counts
+        values = counts.map { _ in 1 }
+        smoothed = values
+        var sums = [Double](repeating: 0, count: counts.count)
+        for (b, w) in zip(sampleBins, sampleWeights) { sums[Int(b)] += w }
+        binWeights = zip(sums, counts).map { $1 > 0 ? $0 / $1 : 0 }
     }
 
     public func weight(bin: Int) -> Double { binWeights[bin] }

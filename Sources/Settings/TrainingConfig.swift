@@ -23,6 +23,8 @@ public struct Recipe: Codable, Sendable, Equatable {
     public var seed: UInt64 = 0
     public var binning: BinningChoice = .automatic
     public var reweight: Reweight = .none
+    /// DenseWeight's α and bandwidth (used with `reweight == .denseWeight`).
+    public var denseWeight = DenseWeightSettings()
     /// The LDS kernel, nil without LDS.
     public var lds: Kernel?
     public var loss = Loss(.mse)
@@ -36,6 +38,15 @@ public struct Recipe: Codable, Sendable, Equatable {
     public var standardizeFeatures = true
     /// How the loss sees the targets; metrics and predictions are always in the user's units.
     public var targetScaling = TargetScaling.standard
+
+    public init() {}
+}
+
+/// DenseWeight (PEERS.md §3): weights max(1 − α·density, ε), ε = 1e-6, normalised to mean 1.
+public struct DenseWeightSettings: Codable, Sendable, Equatable {
+    public var alpha = 1.0
+    /// KDE bandwidth; nil: 1.06 · σ · n^(−1/5) of the training labels.
+    public var bandwidth: Double?
 
     public init() {}
 }

@@ -29,10 +29,10 @@ public final class PreparedData {
 
     public var featureCount: Int { bundle.train.features.columns }
 
-    /// A hash of the per-bin training weights (LDS), stored in checkpoints.
+    /// A hash of every training sample's weight (LDS, DenseWeight), stored in checkpoints.
     public var weightsFingerprint: UInt64 {
         var h = Fingerprint()
-        for w in labelWeights.binWeights { h.add(w.bitPattern) }
+        for w in trainWeights { h.add(UInt64(w.bitPattern)) }
         return h.value()
     }
 
@@ -53,9 +53,9 @@ public final class PreparedData {
         for i in Self.shard(train.count, comm) { counts[Int(trainBins[i])] += 1 }
         comm.allreduce(&counts)
         trainCounts = counts
-        let labelWeights = LabelWeights(counts: counts, reweight: recipe.reweight, kernel: recipe.lds)
-        self.labelWeights = labelWeights
-        trainWeights = trainBins.map { Float(labelWeights.weight(bin: Int($0))) }
+        let (table, sampleWeights) = try Self.weights(recipe, labels: train.labels, bins: trainBins, counts: counts)
+        labelWeights = table
+        trainWeights = sampleWeights.map { Float($0) }
         let targetScale = Self.targetScale(recipe.targetScaling, train.labels, comm)
         self.targetScale = targetScale
         trainTargets = train.labels.map { Float(targetScale.toModel($0)) }
@@ -68,6 +68,26 @@ public final class PreparedData {
             )
         }
         fingerprint = Self.fingerprint(bundle)
+    }
+
+    /// Every training sample's loss weight, and the per-bin table that shows it: from the
+    /// bins (inverse, sqrt_inv, LDS), or from DenseWeight's KDE of all training labels
+    /// (every rank holds them all, so every rank fits the same weights).
+    public static func weights(_ recipe: Recipe, labels: [Double], bins: [Int32], counts: [Double]) throws
+        -> (LabelWeights, [Double])
+    {
+        guard recipe.reweight == .denseWeight else {
+            let table = LabelWeights(counts: counts, reweight: recipe.reweight, kernel: recipe.lds)
+            return (table, bins.map { table.weight(bin: Int($0)) })
+        }
+        let settings = recipe.denseWeight
+        let spread = (labels.max() ?? 0) - (labels.min() ?? 0)
+        if settings.bandwidth == nil && (labels.count < 2 || spread == 0) {
+            throw SettingError(
+                .denseWeightBandwidth, "every training label is equal, so the default bandwidth would be 0; give one")
+        }
+        let fit = DenseWeight(labels: labels, alpha: settings.alpha, bandwidth: settings.bandwidth)
+        return (LabelWeights(counts: counts, sampleBins: bins, sampleWeights: fit.weights), fit.weights)
     }
 
     /// Mean and population standard deviation of the training targets, from Σy and Σy²

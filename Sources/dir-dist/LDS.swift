@@ -4,6 +4,7 @@ import DIR
 import Datasets
 import Foundation
 import Settings
+import Training
 
 struct LDS: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,16 +36,18 @@ struct LDS: ParsableCommand {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw InputError(labels, "label \(bad) is not finite")
         }
-        let kernel = reweighting.kernel
         let bins = try binning.choice.resolve(trainLabels: values)
         let counts = bins.histogram(values)
-        let weights = LabelWeights(counts: counts, reweight: reweighting.reweight, kernel: kernel)
-        let perBinCSV = weights.table(bins)
+        let sampleBins = values.map { Int32(bins.bin($0)) }
+        var recipe = Recipe()
+        recipe.reweight = reweighting.reweight
+        recipe.lds = reweighting.kernel
+        recipe.denseWeight = reweighting.denseWeight
+        // The same weights training would use (per bin, or DenseWeight's per sample).
+        let (table, sampleWeights) = try PreparedData.weights(recipe, labels: values, bins: sampleBins, counts: counts)
+        let perBinCSV = table.table(bins)
         var perSampleCSV = "index,label,bin,weight\n"
-        for (i, y) in values.enumerated() {
-            let b = bins.bin(y)
-            perSampleCSV += "\(i),\(y),\(b),\(weights.binWeights[b])\n"
-        }
+        for (i, y) in values.enumerated() { perSampleCSV += "\(i),\(y),\(sampleBins[i]),\(sampleWeights[i])\n" }
         try emit(perBinCSV, to: perBin)
         if let perSample { try emit(perSampleCSV, to: perSample) }
     }

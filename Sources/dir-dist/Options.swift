@@ -61,8 +61,17 @@ struct BinningOptions: ParsableArguments {
 }
 
 struct ReweightOptions: ParsableArguments {
-    @Option(help: "Cost-sensitive reweighting: none, inverse or sqrt_inv.")
+    @Option(
+        help: ArgumentHelp(
+            "Cost-sensitive reweighting: none, inverse, sqrt_inv (per bin) or denseweight (per sample, from a KDE of "
+                + "the training labels; Steininger et al. 2021)."))
     var reweight: Reweight = .none
+
+    @Option(help: "DenseWeight alpha: weights max(1 - alpha * density, 1e-6), density min-max scaled (1).")
+    var dwAlpha: Double?
+
+    @Option(help: "DenseWeight KDE bandwidth (default: 1.06 * std * n^(-1/5) of the training labels).")
+    var dwBandwidth: Double?
 
     @Flag(help: "Label distribution smoothing of the reweighting (needs --reweight).")
     var lds = false
@@ -77,9 +86,22 @@ struct ReweightOptions: ParsableArguments {
     var ldsSigma: Double = 2
 
     func validate() throws {
+        if reweight != .denseWeight && (dwAlpha != nil || dwBandwidth != nil) {
+            throw optionError(dwAlpha != nil ? "--dw-alpha" : "--dw-bandwidth", "needs --reweight denseweight")
+        }
+        if let a = dwAlpha, !(a >= 0 && a.isFinite) {
+            throw optionError("--dw-alpha", "must be non-negative, got \(a)")
+        }
+        if let h = dwBandwidth, !(h > 0 && h.isFinite) {
+            throw optionError("--dw-bandwidth", "must be positive, got \(h)")
+        }
         guard lds else { return }
         if reweight == .none {
             throw optionError("--lds", "LDS smooths reweighting: add --reweight sqrt_inv or inverse")
+        }
+        if reweight == .denseWeight {
+            throw optionError(
+                "--lds", "LDS smooths per-bin reweighting (inverse, sqrt_inv); DenseWeight smooths with its own KDE")
         }
         if let p = Kernel(ldsKernel, size: ldsKs, sigma: ldsSigma).problem {
             throw optionError(ldsKs % 2 == 0 || ldsKs < 1 ? "--lds-ks" : "--lds-sigma", p)
@@ -87,6 +109,13 @@ struct ReweightOptions: ParsableArguments {
     }
 
     var kernel: Kernel? { lds ? Kernel(ldsKernel, size: ldsKs, sigma: ldsSigma) : nil }
+
+    var denseWeight: DenseWeightSettings {
+        var s = DenseWeightSettings()
+        s.alpha = dwAlpha ?? 1
+        s.bandwidth = dwBandwidth
+        return s
+    }
 }
 
 struct FDSOptions: ParsableArguments {

@@ -19,6 +19,7 @@ extension Setting {
         case .fdsDump: return "--fds-dump"
         case .resume: return "--resume"
         case .learningRate: return "--lr"
+        case .denseWeightBandwidth: return "--dw-bandwidth"
         }
     }
 }

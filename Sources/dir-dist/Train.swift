@@ -163,6 +163,7 @@ struct Train: ParsableCommand {
         r.seed = seed
         r.binning = binning.choice
         r.reweight = reweighting.reweight
+        r.denseWeight = reweighting.denseWeight
         r.lds = reweighting.kernel
         r.loss = Loss(loss, beta: lossBeta, gamma: lossGamma, activation: focalActivation)
         r.shots = ShotThresholds(many: manyShot, few: fewShot)

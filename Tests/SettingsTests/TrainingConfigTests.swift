@@ -9,7 +9,8 @@ final class TrainingConfigTests: XCTestCase {
     /// What defines the model: in the checkpoint identity.
     let recipeFields = [
         "data", "target", "learningRate", "schedule", "optimizer", "momentum", "weightDecay", "hidden", "seed",
-        "binning", "reweight", "lds", "loss", "shots", "selection", "patience", "fds", "standardizeFeatures",
+        "binning", "reweight", "denseWeight", "lds", "loss", "shots", "selection", "patience", "fds",
+        "standardizeFeatures",
         "targetScaling",
     ]
     /// How one run executes: free to differ when a checkpoint is continued.

@@ -167,6 +167,15 @@ final class BadInputTests: XCTestCase {
                 "error: \(notCheckpoint): not a dir-dist checkpoint (bad magic)"
             ),
             ("negative step timeout", ["--step-timeout", "0"], "error: --step-timeout: must be positive, got 0.0"),
+            (
+                "DenseWeight with LDS", ["--reweight", "denseweight", "--lds"],
+                "error: --lds: LDS smooths per-bin reweighting"
+            ),
+            ("DenseWeight alpha alone", ["--dw-alpha", "2"], "error: --dw-alpha: needs --reweight denseweight"),
+            (
+                "zero DenseWeight bandwidth", ["--reweight", "denseweight", "--dw-bandwidth", "0"],
+                "error: --dw-bandwidth: must be positive, got 0.0"
+            ),
         ]
         return cases.map { (name: $0.0, arguments: $0.1, message: $0.2) }
     }

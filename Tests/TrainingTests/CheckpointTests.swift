@@ -135,6 +135,30 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(try RunOutput(part).parameters(), try RunOutput(whole).parameters())
     }
 
+    /// DenseWeight's per-sample weights are part of what a checkpoint is checked against,
+    /// and a run with them resumes mid-epoch exactly.
+    func testResumeWithDenseWeightIsExactAndOtherWeightsAreRefused() throws {
+        let dw = ["--reweight", "denseweight", "--dw-alpha", "2", "--checkpoint-every", "2"]
+        let full = try uninterrupted(2, batch: 24, dw)
+        let out = Paths.temporaryDirectory("dw").appendingPathComponent("run")
+        let stopped = run(
+            2, dw + ["--epochs", "4", "--batch-size", "24", "--out", out.path],
+            env: ["DIR_DIST_TEST_FAULT": "signal:rank=0:epoch=3:step=2"])
+        XCTAssertEqual(stopped.status, 3, stopped.stderr)
+        let other = run(
+            2,
+            [
+                "--reweight", "denseweight",
+                "--dw-alpha", "1", "--epochs", "4", "--batch-size", "24", "--resume", "auto",
+                "--checkpoint-every", "2", "--out", out.path,
+            ])
+        XCTAssertEqual(other.status, 2, "another alpha: \(other.stderr)")
+        XCTAssertTrue(other.stderr.contains("differs in: denseWeight"), other.stderr)
+        let resumed = run(2, dw + ["--epochs", "4", "--batch-size", "24", "--resume", "auto", "--out", out.path])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try RunOutput(out).parameters(), try full.parameters(), "denseweight resumed mid-epoch")
+    }
+
     func testRealSIGUSR1ToMpirunStopsWithinTenSeconds() throws {
         let out = Paths.temporaryDirectory("usr1").appendingPathComponent("run")
         let process = Process()

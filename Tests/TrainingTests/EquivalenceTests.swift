@@ -82,6 +82,14 @@ final class EquivalenceTests: XCTestCase {
             "patience, unscaled targets")
     }
 
+    /// DenseWeight is fitted on all training labels on every rank: the same weights, the same model.
+    func testEquivalenceHoldsWithDenseWeight() throws {
+        try assertEquivalent(
+            ranks: 2, perRankBatch: 24, ["--reweight", "denseweight", "--dw-alpha", "1.5"], "denseweight")
+        try assertEquivalent(
+            ranks: 3, perRankBatch: 16, ["--reweight", "denseweight", "--fds"], "denseweight, fds")
+    }
+
     func testEquivalenceHoldsWithLDSWeightsAndFocalLoss() throws {
         try assertEquivalent(
             ranks: 2, perRankBatch: 24,

@@ -85,6 +85,32 @@ final class LDSOptionsTests: XCTestCase {
         XCTAssertEqual(mean, 1, accuracy: 1e-9)
     }
 
+    /// `dir-dist lds --reweight denseweight` prints the weights the reference package
+    /// computes (golden peers.json: the long-tailed counts, α = 2), to 1e-9.
+    func testLDSCommandPrintsDenseWeightsAsTheReference() throws {
+        let golden =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: Paths.golden("peers.json"))) as! [String: Any]
+        let dw = golden["denseweight"] as! [String: Any]
+        let labels = (dw["label_sets"] as! [String: Any])["counts_longtail_n1000"] as! [Double]
+        let golden2 = (dw["cases"] as! [[String: Any]]).first {
+            $0["labels_set"] as? String == "counts_longtail_n1000" && $0["alpha"] as? Double == 2
+                && $0["bandwidth_arg"] is NSNull
+        }!
+        let expected = golden2["weights"] as! [Double]
+        let dir = Paths.temporaryDirectory("ldsdw")
+        let y = Fixtures.writeNpy(
+            dir.appendingPathComponent("y.npy"), descr: "<f8", shape: [labels.count], payload: Fixtures.float64(labels))
+        let perSample = dir.appendingPathComponent("samples.csv")
+        let result = Subprocess.run(
+            Paths.binary("dir-dist"),
+            ["lds", "--labels", y.path, "--reweight", "denseweight", "--dw-alpha", "2", "--per-sample", perSample.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let weights = try String(contentsOf: perSample, encoding: .utf8).split(separator: "\n").dropFirst().map {
+            Double($0.split(separator: ",")[3])!
+        }
+        Approx.assertClose(weights, expected, rel: 1e-9, abs: 0, "dir-dist lds --reweight denseweight")
+    }
+
     /// `--label-range -1 4` (a negative first value) is read as two numbers, as is `-3 -1`.
     func testLabelRangeTakesNegativeNumbers() throws {
         let dir = Paths.temporaryDirectory("ldsneg")
