@@ -14,6 +14,10 @@ public enum Prediction {
     /// order. Returns the number of rows. Collective.
     public static func run(model: String, input: String, output: String, comm: Communicator) throws -> Int {
         let (description, parameters, features) = try Agreement.together(comm) {
+            // Nothing of the user's is overwritten (the input itself among them).
+            if comm.isRoot && FileManager.default.fileExists(atPath: output) {
+                throw InputError(output, "exists; choose a new file for the predictions")
+            }
             let (description, parameters) = try ModelFile.read(path: model)
             let features = try load(input, for: description, comm: comm)
             return (description, parameters, features)

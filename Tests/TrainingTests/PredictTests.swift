@@ -95,9 +95,11 @@ final class PredictTests: XCTestCase {
                 "non-numeric cell", ["--model", model, "--input", text.path],
                 "text.csv:3: column 'f1': 'x' is not a number"
             ),
+            ("existing output", ["--model", model, "--input", test, "--out", test], "exists; choose a new file"),
         ]
         for (name, arguments, message) in cases {
-            let r = MPIRun.run(ranks: 2, ["predict"] + arguments + ["--out", out], timeout: 30)
+            let target = arguments.contains("--out") ? [] : ["--out", out]
+            let r = MPIRun.run(ranks: 2, ["predict"] + arguments + target, timeout: 30)
             XCTAssertEqual(r.status, 2, "\(name): \(r.stderr)")
             let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
             XCTAssertEqual(errors.count, 1, "\(name): \(r.stderr)")
