@@ -25,10 +25,11 @@ declare -A configs=(
     [fds-ks9-s1]="--fds --fds-ks 9 --fds-sigma 1"
     [sqrt_inv+lds+fds]="--reweight sqrt_inv --lds --fds"
     [sqrt_inv+lds+fds-calibrated]="--reweight sqrt_inv --lds --fds --fds-stats calibrated"
+    [denseweight]="--reweight denseweight"
     [reference-setup]="--standardize-features no --target-scaling none --select last"
 )
-names=(vanilla inverse sqrt_inv inverse+lds sqrt_inv+lds fds fds-ks9-s1 sqrt_inv+lds+fds sqrt_inv+lds+fds-calibrated
-       reference-setup)
+names=(vanilla inverse sqrt_inv inverse+lds sqrt_inv+lds denseweight fds fds-ks9-s1 sqrt_inv+lds+fds
+       sqrt_inv+lds+fds-calibrated reference-setup)
 for name in "${names[@]}"; do
     for seed in 0 1 2; do
         dir=$out/$name-s$seed
