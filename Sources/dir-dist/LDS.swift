@@ -48,6 +48,11 @@ struct LDS: ParsableCommand {
         let perBinCSV = table.table(bins)
         var perSampleCSV = "index,label,bin,weight\n"
         for (i, y) in values.enumerated() { perSampleCSV += "\(i),\(y),\(sampleBins[i]),\(sampleWeights[i])\n" }
+        // Nothing of the user's is overwritten (the label file itself among them); checked
+        // before either file is written.
+        for path in [perBin, perSample].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
+            throw InputError(path, "exists; choose a new file")
+        }
         try emit(perBinCSV, to: perBin)
         if let perSample { try emit(perSampleCSV, to: perSample) }
     }

@@ -32,6 +32,8 @@ final class LDSOptionsTests: XCTestCase {
             ["--bins", "10", "--label-range", "5", "5"],
             "error: --label-range: empty or inverted label range [5.0, 5.0]")
         expectError(["lds", "--labels", "/nonexistent.npy"], "error: /nonexistent.npy: cannot open")
+        let labels = Paths.dataset("stsb-dir").appendingPathComponent("train_y.npy").path
+        expectError(["lds", "--labels", labels, "--per-sample", labels], "\(labels): exists; choose a new file")
     }
 
     /// Weights (lds_weights.csv) are bitwise equal and test metrics equal to 1e-6.
