@@ -66,8 +66,7 @@ public struct DenseWeight: Sendable {
 
     private static func index(_ y: Double, _ grid: [Double]) -> Int {
         let n = grid.count
-        if y < grid[0] || y > grid[n - 1] { return n - 1 }
-        if y == grid[n - 1] { return n - 1 }
+        if y < grid[0] || y >= grid[n - 1] { return n - 1 }
         var (lo, hi) = (0, n - 1)
         while hi - lo > 1 {
             let mid = (hi + lo) >> 1

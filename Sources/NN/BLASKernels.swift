@@ -64,18 +64,18 @@ public enum KernelChoice {
     /// Call first in `main`, before MPI or any thread starts: may replace the process with
     /// itself under OPENBLAS_CORETYPE (same arguments, same PID, so launchers see no change).
     public static func applyAtStart() {
-        let env = environment
-        if let s = env[state]?.split(separator: " ").map(String.init), s.first == "chosen", s.count == 3 {
+        let s = recordedChoice
+        if s.first == "chosen", s.count == 3 {
             // The re-executed process: trust the new kernels only if they compute correctly.
             // Test-only fault injection (README): a check that fails, to exercise the fallback.
-            let error = env["DIR_DIST_TEST_FAULT"] == "blas-check" ? .infinity : BLASKernels.verificationError()
+            let error = variable("DIR_DIST_TEST_FAULT") == "blas-check" ? .infinity : BLASKernels.verificationError()
             if !(error <= tolerance) {
                 reexec(core: s[2], state: "fallback \(s[1]) \(s[2]) \(error)")
             }
             return
         }
-        guard env[state] == nil, (env["OPENBLAS_CORETYPE"] ?? "").isEmpty else { return }
-        let mode = env["DIR_DIST_BLAS_CORE"] ?? "auto"
+        guard s.isEmpty, (variable("OPENBLAS_CORETYPE") ?? "").isEmpty else { return }
+        let mode = variable("DIR_DIST_BLAS_CORE") ?? "auto"
         let detected = BLAS.coreName
         let target: String?
         switch mode {
@@ -89,10 +89,9 @@ public enum KernelChoice {
     /// What runs, for the first line of `train` and the bench, and a warning when a
     /// faster supported family is not in use or a chosen one failed its check.
     public static var report: (line: String, warning: String?) {
-        let env = environment
         let core = BLAS.coreName
         let head = "BLAS: \(BLAS.library), \(core) kernels"
-        let s = env[state]?.split(separator: " ").map(String.init) ?? []
+        let s = recordedChoice
         if s.first == "chosen", s.count == 3 {
             return ("\(head) (chosen by dir-dist for this CPU; OpenBLAS detected \(s[2]))", nil)
         }
@@ -102,22 +101,20 @@ public enum KernelChoice {
                 "OpenBLAS's \(s[1]) kernels disagreed with a plain sgemm (relative error \(s[3])); using \(s[2])"
             )
         }
-        let source = (env["OPENBLAS_CORETYPE"] ?? "").isEmpty ? "as detected" : "set by OPENBLAS_CORETYPE"
+        let source = (variable("OPENBLAS_CORETYPE") ?? "").isEmpty ? "as detected" : "set by OPENBLAS_CORETYPE"
         guard let best = BLASKernels.bestSupported, BLASKernels.isSlower(core, than: best) else {
             return ("\(head) (\(source))", nil)
         }
         return ("\(head) (\(source))", "this CPU supports the faster \(best) kernels, which are not in use (\(source))")
     }
 
-    private static var environment: [String: String] {
-        var out = [String: String]()
-        var p = environ
-        while let entry = p.pointee {
-            let text = String(cString: entry)
-            if let eq = text.firstIndex(of: "=") { out[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
-            p += 1
-        }
-        return out
+    /// What a re-executed process was told (the words of `state`); empty in the first process.
+    private static var recordedChoice: [String] {
+        variable(state)?.split(separator: " ").map(String.init) ?? []
+    }
+
+    private static func variable(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
     }
 
     /// Replaces this process with itself under OPENBLAS_CORETYPE=`core`; on failure

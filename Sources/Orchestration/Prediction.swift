@@ -73,21 +73,10 @@ public enum Prediction {
         _ x: FeatureMatrix, with mlp: MLP, _ model: ModelDescription, comm: Communicator
     ) -> [Double] {
         var out = [Double](repeating: 0, count: x.rows)
-        let shard = PreparedData.shard(x.rows, comm)
-        let input = FloatBuffer(count: mlp.maxBatch * x.columns)
-        var rows = [Int32](repeating: 0, count: mlp.maxBatch)
-        var first = shard.lowerBound
-        while first < shard.upperBound {
-            let count = min(mlp.maxBatch, shard.upperBound - first)
-            for k in 0..<count { rows[k] = Int32(first + k) }
-            rows.withUnsafeBufferPointer {
-                x.gather(
-                    UnsafeBufferPointer(rebasing: $0[0..<count]), mean: model.featureMean, invStd: model.featureInvStd,
-                    into: input.pointer)
-            }
-            let y = mlp.predict(input.pointer, count: count)
+        ShardChunks.forEach(x, mean: model.featureMean, invStd: model.featureInvStd, chunk: mlp.maxBatch, comm: comm) {
+            input, first, count in
+            let y = mlp.predict(input, count: count)
             for k in 0..<count { out[first + k] = Double(y[k]) * model.targetStd + model.targetMean }
-            first += count
         }
         comm.allreduce(&out)
         return out

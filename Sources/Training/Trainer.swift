@@ -122,6 +122,7 @@ public final class Trainer {
         let n = data.bundle.train.count
         let order = Self.permutation(count: n, seed: recipe.seed, epoch: epoch)
         let g = globalBatch
+        let stepsPerEpoch = (n + g - 1) / g
         var lossSum = 0.0
         var step = nextStep
         var interruption: Interruption?
@@ -131,7 +132,7 @@ public final class Trainer {
                 let start = step * g, count = min(g, n - start)
                 let mine = order[
                     (start + comm.rank * count / comm.size)..<(start + (comm.rank + 1) * count / comm.size)]
-                optimizer.learningRate = learningRate(step: step, stepsPerEpoch: (n + g - 1) / g)
+                optimizer.learningRate = learningRate(step: step, stepsPerEpoch: stepsPerEpoch)
                 faults?.beforeStep(epoch: epoch, step: step)
                 Watchdog.beat(epoch: epoch, step: step)
                 let signals = self.step(
