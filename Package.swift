@@ -37,8 +37,8 @@ let package = Package(
         .target(name: "PRNG"),
         // Layers, losses, optimizers over flat Float32 buffers; knows nothing of MPI.
         .target(name: "NN", dependencies: ["CBLAS", "PRNG", "CFloatEnvironment", "CCPUID", "CVectorKernels"]),
-        // Bins, kernels, LDS, FDS, shot metrics.
-        .target(name: "DIR"),
+        // Bins, kernels, LDS, FDS, shot metrics; the peer methods (Balanced MSE, RankSim, DenseWeight).
+        .target(name: "DIR", dependencies: ["NN", "PRNG"]),
         // CSV / .npy loading, the embedded Abalone set, the synthetic generator.
         .target(name: "Datasets", dependencies: ["PRNG"]),
         // The configuration: what is trained (the recipe) and how a run executes.
@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "collectives-probe", dependencies: ["Collectives"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
-        .testTarget(name: "DIRTests", dependencies: ["DIR", "TestSupport"]),
+        .testTarget(name: "DIRTests", dependencies: ["DIR", "PRNG", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "CollectivesTests", dependencies: ["collectives-probe", "TestSupport"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "TestSupport"]),
