@@ -144,11 +144,11 @@ public struct BalancedMSE {
         }
         var sum = 0.0, sumP = 0.0, sumV = 0.0
         for c in 0..<k {
-            let S = prior.variances[c] + v, d = p - prior.means[c]
+            let spread = prior.variances[c] + v, d = p - prior.means[c]
             let r = exp(component(p, c, prior, v) - top)
             sum += r
-            sumP += r * d / S
-            sumV += r * (-1 / (2 * S) + d * d / (2 * S * S))
+            sumP += r * d / spread
+            sumV += r * (-1 / (2 * spread) + d * d / (2 * spread * spread))
         }
         let e = p - t
         let l = e * e / (2 * v) + 0.5 * log(v) + top + log(sum)
@@ -159,7 +159,7 @@ public struct BalancedMSE {
 
     @inline(__always)
     private func component(_ p: Double, _ c: Int, _ prior: LabelPrior, _ v: Double) -> Double {
-        let S = prior.variances[c] + v, d = p - prior.means[c]
-        return -0.5 * log(S) - 0.5 * d * d / S + logWeights[c]
+        let spread = prior.variances[c] + v, d = p - prior.means[c]
+        return -0.5 * log(spread) - 0.5 * d * d / spread + logWeights[c]
     }
 }
