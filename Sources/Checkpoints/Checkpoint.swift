@@ -8,8 +8,9 @@ import Foundation
 /// field order; all numbers little-endian.
 public struct Checkpoint {
     static let magic = Array("DIRDCKPT".utf8)
-    /// 2: SHA-256 checksum (version 1 had a 64-bit FNV-1a).
-    static let version: UInt32 = 2
+    /// 3: the label prior of Balanced MSE (2: without it; read as empty; 1 had a
+    /// 64-bit FNV-1a checksum).
+    static let version: UInt32 = 3
     static let checksumSize = 32
 
     /// Canonical JSON of the training identity (see `TrainingConfig.identity`).
@@ -34,6 +35,9 @@ public struct Checkpoint {
     public var bestParameters: [Float]
     /// FDS online pass: the epoch's per-bin sums so far, over all ranks (empty otherwise).
     public var fdsPartialSums: [Double]
+    /// Balanced MSE's label prior in the target's units (GAI's mixture, BNI's buckets) as
+    /// means, then variances, then weights; empty otherwise.
+    public var labelPrior: [Double] = []
 
     public init(
         identity: [UInt8], dataFingerprint: UInt64, weightsFingerprint: UInt64, epoch: Int, step: Int,
@@ -75,6 +79,7 @@ public struct Checkpoint {
         p.append(bestMAE)
         p.append(bestParameters)
         p.append(fdsPartialSums)
+        p.append(labelPrior)
         var file = ByteWriter()
         for b in Self.magic { file.append(b) }
         file.append(Self.version)
@@ -90,7 +95,7 @@ public struct Checkpoint {
         }
         var header = ByteReader(Array(bytes[8..<20]))
         let version = try header.read(UInt32.self)
-        guard version == Self.version else {
+        guard version == Self.version || version == 2 else {
             throw CheckpointError(
                 path, "unsupported checkpoint version \(version) (this dir-dist reads \(Self.version))")
         }
@@ -123,6 +128,7 @@ public struct Checkpoint {
             c.bestMAE = try r.readDouble()
             c.bestParameters = try r.readFloats()
             c.fdsPartialSums = try r.readDoubles()
+            if version >= 3 { c.labelPrior = try r.readDoubles() }
             guard r.remaining == 0 else {
                 throw CheckpointError(path, "corrupt checkpoint: \(r.remaining) unread bytes")
             }

@@ -22,6 +22,10 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     public var targetStd: Double
     /// The label bins of the training run.
     public var binning: Binning
+    /// Balanced MSE: the learnt noise scale σ and the label prior (GAI, BNI), in the
+    /// target's units; nil otherwise. Not needed to predict; recorded for the user.
+    public var noiseSigma: Double?
+    public var labelPrior: LabelPrior?
 
     public init(
         config: TrainingConfig, featureNames: [String], namedColumns: Bool, featureMean: [Float],

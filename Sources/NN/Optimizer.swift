@@ -18,6 +18,8 @@ public protocol Optimizer: AnyObject {
     var stepCount: Int { get set }
     /// The rate of the next step (a schedule sets it before each step).
     var learningRate: Float { get set }
+    /// Elements that keep their own constant rate instead (Balanced MSE's σ), nil: none.
+    var constantRate: ConstantRate? { get set }
     /// Flat state buffers, each of the parameter count (for checkpoints).
     var stateBuffers: [FloatBuffer] { get }
     /// One step on the elements `range` of the flat buffers (`params[i]`, the state, and
@@ -30,7 +32,32 @@ public protocol Optimizer: AnyObject {
         range: Range<Int>)
 }
 
+/// Elements of the flat buffer updated at a constant rate of their own (a parameter
+/// group in PyTorch's terms, outside the learning-rate schedule).
+public struct ConstantRate: Sendable, Equatable {
+    public var range: Range<Int>
+    public var rate: Float
+
+    public init(range: Range<Int>, rate: Float) {
+        self.range = range
+        self.rate = rate
+    }
+}
+
 extension Optimizer {
+    /// Calls `body` with the parts of `range` and the rate each is updated at.
+    @inline(__always)
+    func forEachRate(in range: Range<Int>, _ body: (Range<Int>, Float) -> Void) {
+        guard let constant = constantRate, constant.range.overlaps(range) else {
+            body(range, learningRate)
+            return
+        }
+        let own = constant.range.clamped(to: range)
+        if range.lowerBound < own.lowerBound { body(range.lowerBound..<own.lowerBound, learningRate) }
+        body(own, constant.rate)
+        if own.upperBound < range.upperBound { body(own.upperBound..<range.upperBound, learningRate) }
+    }
+
     /// One step on `range` with one gradient buffer.
     public func step(params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, range: Range<Int>) {
         withUnsafePointer(to: grads) {
@@ -77,6 +104,7 @@ struct SummedGradients: GradientSource {
 /// p −= lr/(1−β1ᵗ) · m / (sqrt(v)/sqrt(1−β2ᵗ) + ε).
 public final class Adam: Optimizer {
     public var learningRate: Float
+    public var constantRate: ConstantRate?
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float
@@ -107,15 +135,17 @@ public final class Adam: Optimizer {
         let t = Double(stepCount)
         let correction1 = 1 - pow(Double(beta1), t)
         let correction2Root = (1 - pow(Double(beta2), t)).squareRoot()
-        let stepSize = Float(Double(learningRate) / correction1)
         let invRoot2 = Float(1 / correction2Root)
         // The elementwise pass is C built for the CPU's widest vectors: a square root and
         // a division per element made the Swift loop (SSE width on baseline x86-64) most of
         // the non-product time of a step (docs/performance.md).
         grads.withMemoryRebound(to: UnsafePointer<Float>?.self) { g in
-            cvk_adam(
-                params, g.baseAddress, Int32(grads.count), m.pointer, v.pointer, range.lowerBound, range.count, beta1,
-                beta2, epsilon, weightDecay, stepSize, invRoot2)
+            forEachRate(in: range) { part, rate in
+                let stepSize = Float(Double(rate) / correction1)
+                cvk_adam(
+                    params, g.baseAddress, Int32(grads.count), m.pointer, v.pointer, part.lowerBound, part.count,
+                    beta1, beta2, epsilon, weightDecay, stepSize, invRoot2)
+            }
         }
     }
 }
@@ -124,6 +154,7 @@ public final class Adam: Optimizer {
 /// first step), p −= lr · buf.
 public final class SGD: Optimizer {
     public var learningRate: Float
+    public var constantRate: ConstantRate?
     public let momentum: Float
     public let weightDecay: Float
     public var stepCount = 0
@@ -144,20 +175,24 @@ public final class SGD: Optimizer {
         params: UnsafeMutablePointer<Float>, summing grads: UnsafeBufferPointer<UnsafePointer<Float>>,
         range: Range<Int>
     ) {
-        if grads.count == 1 {
-            update(params, OneGradient(g: grads[0]), range)
-        } else {
-            update(params, SummedGradients(g: grads), range)
+        let first = stepCount == 0
+        stepCount += 1
+        forEachRate(in: range) { part, rate in
+            if grads.count == 1 {
+                update(params, OneGradient(g: grads[0]), part, rate: rate, first: first)
+            } else {
+                update(params, SummedGradients(g: grads), part, rate: rate, first: first)
+            }
         }
     }
 
     @inline(__always)
-    private func update<G: GradientSource>(_ params: UnsafeMutablePointer<Float>, _ grads: G, _ range: Range<Int>) {
-        let first = stepCount == 0
-        stepCount += 1
+    private func update<G: GradientSource>(
+        _ params: UnsafeMutablePointer<Float>, _ grads: G, _ range: Range<Int>, rate lr: Float, first: Bool
+    ) {
         let n = range.count, lo = range.lowerBound
         let p = params + lo, buf = velocity.pointer + lo
-        let mu: Float = first ? 0 : momentum, lr = learningRate, wd = weightDecay
+        let mu: Float = first ? 0 : momentum, wd = weightDecay
         var i = 0
         while i + Lanes.scalarCount <= n {
             let gi = grads.lanes(at: lo + i) + wd * Lanes.load(p + i)

@@ -45,7 +45,8 @@ final class TrainingSession {
         reporter.line(
             "dir-dist: \(comm.size) rank(s), \(b.train.count) train / \(b.validation.count) val / \(b.test.count) "
                 + "test samples, \(data.featureCount) features, global batch \(trainer.globalBatch), "
-                + "\(data.binning.count) bins, \(trainer.model.parameterCount) parameters"
+                + "\(data.binning.count) bins, \(trainer.model.parameterCount) parameters, "
+                + "method: \(config.recipe.methodName)"
         )
         if let (path, c) = resumed { reporter.line("resumed from \(path) at epoch \(c.epoch + 1), step \(c.step)") }
     }
@@ -91,7 +92,7 @@ final class TrainingSession {
         // Every rank sees the same validation report, so all keep the same copy.
         if let mae = validation.all.mae, mae < selection.mae {
             let keep = config.recipe.selection == .best
-            selection = Selection(epoch: e + 1, mae: mae, parameters: keep ? trainer.model.params.array : [])
+            selection = Selection(epoch: e + 1, mae: mae, parameters: keep ? trainer.parameters : [])
         }
         let every = execution.checkpointEvery
         if every > 0, (e + 1) % every == 0 || e + 1 == execution.epochs { try saveCheckpoint() }
@@ -150,11 +151,14 @@ final class TrainingSession {
     /// Everything `dir-dist predict` needs to apply the model to new rows.
     private var modelDescription: ModelDescription {
         let train = data.bundle.train
-        return ModelDescription(
+        var description = ModelDescription(
             config: config, featureNames: train.featureNames,
             namedColumns: train.source.hasSuffix(".csv") || train.source.hasPrefix("<embedded"),
             featureMean: data.mean, featureInvStd: data.invStd, targetMean: data.targetScale.mean,
             targetStd: data.targetScale.std, binning: data.binning)
+        description.noiseSigma = trainer.sigma
+        description.labelPrior = trainer.labelPrior
+        return description
     }
 
     /// Rank 0 writes; every rank learns whether it worked.

@@ -28,6 +28,10 @@ public struct Recipe: Codable, Sendable, Equatable {
     /// The LDS kernel, nil without LDS.
     public var lds: Kernel?
     public var loss = Loss(.mse)
+    /// Balanced MSE in place of `loss` (PEERS.md §1), nil: the per-sample loss.
+    public var balancedMSE: BalancedMSESettings?
+    /// The RankSim regulariser (PEERS.md §2), nil: off.
+    public var rankSim: RankSimSettings?
     public var shots = ShotThresholds()
     public var selection: ModelSelection = .last
     /// Stop when the validation MAE has not improved for this many epochs (nil: never).

@@ -26,6 +26,9 @@ public final class PreparedData {
     public let invStd: [Float]
     /// A hash of the shapes, the labels and a few feature rows, to check ranks agree.
     public let fingerprint: UInt64
+    /// Balanced MSE's label prior in the target's units: GAI's mixture of the training
+    /// labels or BNI's buckets of their histogram (nil otherwise).
+    public let labelPrior: LabelPrior?
 
     public var featureCount: Int { bundle.train.features.columns }
 
@@ -68,6 +71,36 @@ public final class PreparedData {
             )
         }
         fingerprint = Self.fingerprint(bundle)
+        labelPrior = try Self.labelPrior(recipe, labels: train.labels, binning: binning, comm: comm)
+    }
+
+    /// GAI's mixture (fitted on rank 0, every rank gets its bits) or BNI's buckets. The
+    /// check that can fail runs on every rank first, so no rank waits for a broadcast
+    /// that will not come.
+    private static func labelPrior(_ recipe: Recipe, labels: [Double], binning: Binning, comm: Communicator) throws
+        -> LabelPrior?
+    {
+        guard let settings = recipe.balancedMSE else { return nil }
+        switch settings.kind {
+        case .bmc:
+            return nil
+        case .bni:
+            return LabelPrior.buckets(labels: labels, binning: binning)
+        case .gai:
+            let k = settings.components, distinct = Set(labels).count
+            guard distinct >= k else {
+                throw SettingError(
+                    .gaiComponents,
+                    "\(k) mixture components need as many distinct training labels; there are \(distinct)")
+            }
+            var flat = [Double](repeating: 0, count: 3 * k)
+            if comm.isRoot, let fit = GaussianMixture.fit(labels, components: k, seed: recipe.seed) {
+                flat = fit.means + fit.variances + fit.weights
+            }
+            comm.broadcast(&flat)
+            return LabelPrior(
+                means: Array(flat[0..<k]), variances: Array(flat[k..<(2 * k)]), weights: Array(flat[(2 * k)...]))
+        }
     }
 
     /// Every training sample's loss weight, and the per-bin table that shows it: from the

@@ -1,6 +1,7 @@
 // A trainer's state as a checkpoint and back: position, parameters, optimizer state,
 // FDS statistics and the model selection so far. The file format is Checkpoints'.
 import Checkpoints
+import DIR
 
 /// The epoch with the lowest validation MAE so far (0: none yet): for early stopping,
 /// and under `--select best` with its parameters, which are tested at the end.
@@ -23,13 +24,15 @@ extension Trainer {
         let partialSums = fds?.partialSums(comm) ?? []
         sync.gatherOptimizerState(optimizer)
         guard comm.isRoot else { return nil }
-        return Checkpoint(
+        var c = Checkpoint(
             identity: identity, dataFingerprint: data.fingerprint, weightsFingerprint: data.weightsFingerprint,
             epoch: epoch, step: nextStep, epochLossSum: carriedLossSum, seed: recipe.seed,
-            parameters: model.params.array, optimizerSteps: optimizer.stepCount,
+            parameters: parameters, optimizerSteps: optimizer.stepCount,
             optimizerState: optimizer.stateBuffers.map { $0.array }, featureStatistics: fds?.statistics.flat ?? [],
             bestEpoch: selection.epoch, bestMAE: selection.mae, bestParameters: selection.parameters,
             fdsPartialSums: partialSums)
+        if let prior = labelPrior { c.labelPrior = prior.means + prior.variances + prior.weights }
+        return c
     }
 
     /// Continues from `c` (already checked to belong to this configuration and data).
@@ -42,5 +45,12 @@ extension Trainer {
         carriedLossSum = c.epochLossSum
         if let fds, !c.featureStatistics.isEmpty { fds.restore(c.featureStatistics) }
         fds?.restorePartialSums(c.fdsPartialSums, isRoot: comm.isRoot)
+        let k = c.labelPrior.count / 3
+        if let balanced, k > 0 {
+            let p = c.labelPrior
+            balanced.restore(
+                prior: LabelPrior(
+                    means: Array(p[0..<k]), variances: Array(p[k..<(2 * k)]), weights: Array(p[(2 * k)...])))
+        }
     }
 }

@@ -32,6 +32,10 @@ public final class Trainer {
     let sync: GradientSync
     /// The recipe's loss, for targets as the model sees them (standardised or not).
     private let loss: Loss
+    /// Balanced MSE in place of `loss`, with σ after the model's parameters.
+    let balanced: BalancedLoss?
+    /// The RankSim regulariser on the features before FDS.
+    private let rankSim: RankSimTerm?
     private let batch: TrainingBatch
     private let faults: FaultInjection?
 
@@ -41,13 +45,17 @@ public final class Trainer {
         self.comm = comm
         self.data = data
         let kind = SyncKind.choose(sharedMemory: execution.sharedMemory, overlap: execution.overlap, comm: comm)
-        let parameterCount = MLP.parameterCount(inputSize: data.featureCount, hiddenSizes: recipe.hidden)
+        // The flat buffer: the model's parameters, then Balanced MSE's σ when it is on.
+        let modelCount = MLP.parameterCount(inputSize: data.featureCount, hiddenSizes: recipe.hidden)
+        let parameterCount = modelCount + (recipe.balancedMSE == nil ? 0 : 1)
         sync = makeGradientSync(kind, comm: comm, parameterCount: parameterCount, bucketBytes: execution.bucketBytes)
         model = MLP(
             inputSize: data.featureCount, hiddenSizes: recipe.hidden,
             maxBatch: max(execution.batchSize, execution.evaluationBatch),
-            params: sync.parameters, grads: sync.gradients)
+            params: FloatBuffer(borrowing: sync.parameters.pointer, count: modelCount, owner: sync.parameters),
+            grads: FloatBuffer(borrowing: sync.gradients.pointer, count: modelCount, owner: sync.gradients))
         optimizer = Self.optimizer(recipe, parameterCount: parameterCount)
+        let globalBatch = comm.size * execution.batchSize
         batch = TrainingBatch(capacity: execution.batchSize, featureCount: data.featureCount)
         let (featureSize, maxBatch) = (model.featureSize, model.maxBatch)
         fds = config.recipe.fds.map {
@@ -55,9 +63,27 @@ public final class Trainer {
                 config: $0, binCount: data.binning.count, featureSize: featureSize, maxBatch: maxBatch)
         }
         loss = config.recipe.loss.forTargets(dividedBy: data.targetScale.std)
+        balanced = recipe.balancedMSE.map {
+            BalancedLoss(
+                $0, prior: data.labelPrior, scale: data.targetScale, sigmaIndex: modelCount, capacity: globalBatch)
+        }
+        if let settings = recipe.balancedMSE {
+            // σ's own constant rate (0 keeps it fixed), in the units the model sees.
+            let rate = settings.fixedSigma ? 0 : BalancedLoss.modelSigma(settings.sigmaLearningRate, data.targetScale)
+            optimizer.constantRate = ConstantRate(range: modelCount..<parameterCount, rate: rate)
+        }
+        let seed = config.recipe.seed
+        rankSim = config.recipe.rankSim.map {
+            RankSimTerm($0, seed: seed, comm: comm, capacity: globalBatch, featureSize: featureSize)
+        }
         faults = FaultInjection.fromEnvironment(rank: comm.rank)
         // Identical replicas: rank 0 draws the weights, everyone computes with them.
-        if comm.isRoot { model.initialize(seed: recipe.seed) }
+        if comm.isRoot {
+            model.initialize(seed: recipe.seed)
+            if let settings = recipe.balancedMSE {
+                sync.parameters.pointer[modelCount] = BalancedLoss.modelSigma(settings.initialSigma, data.targetScale)
+            }
+        }
         sync.shareInitialParameters()
     }
 
@@ -89,6 +115,17 @@ public final class Trainer {
 
     /// Sets the parameters on every rank (collective: all ranks pass the same values).
     public func setParameters(_ values: [Float]) { sync.setParameters(values) }
+
+    /// Every trained value: the model's parameters, then σ with Balanced MSE.
+    public var parameters: [Float] { sync.parameters.array }
+
+    /// Balanced MSE's noise scale σ in the target's units (nil without Balanced MSE).
+    public var sigma: Double? {
+        balanced.map { Double(sync.parameters.pointer[$0.sigmaIndex]) * data.targetScale.std }
+    }
+
+    /// Balanced MSE's label prior (GAI's mixture, BNI's buckets) in the target's units.
+    public var labelPrior: LabelPrior? { balanced?.userPrior }
 
     /// The epoch's global order: a permutation of the training rows from (seed, epoch),
     /// the same on every rank.
@@ -130,14 +167,12 @@ public final class Trainer {
             while interruption == nil && step * g < n {
                 // Rank r's slice of the global batch: r·b..<(r+1)·b when the batch is full.
                 let start = step * g, count = min(g, n - start)
-                let mine = order[
-                    (start + comm.rank * count / comm.size)..<(start + (comm.rank + 1) * count / comm.size)]
+                let batch = UnsafeBufferPointer(rebasing: order[start..<(start + count)])
+                let first = comm.rank * count / comm.size, last = (comm.rank + 1) * count / comm.size
                 optimizer.learningRate = learningRate(step: step, stepsPerEpoch: stepsPerEpoch)
                 faults?.beforeStep(epoch: epoch, step: step)
                 Watchdog.beat(epoch: epoch, step: step)
-                let signals = self.step(
-                    UnsafeBufferPointer(rebasing: mine), globalCount: count, step: step,
-                    lossSum: &lossSum)
+                let signals = self.step(batch, mine: first..<last, step: step, lossSum: &lossSum)
                 if signals.nonFiniteLoss {
                     interruption = .nonFiniteLoss
                     break
@@ -163,30 +198,40 @@ public final class Trainer {
             step: step)
     }
 
-    /// One optimisation step on this rank's `rows` of a global batch of `globalCount` rows;
-    /// adds this rank's Σ w·l to `lossSum` and returns every rank's stop signals.
-    private func step(_ rows: UnsafeBufferPointer<Int32>, globalCount: Int, step: Int, lossSum: inout Double)
+    /// One optimisation step on this rank's rows `mine` of the global batch `rows`; adds
+    /// this rank's Σ w·l (and rank 0 the regulariser's share) to `lossSum` and returns
+    /// every rank's stop signals.
+    private func step(_ rows: UnsafeBufferPointer<Int32>, mine: Range<Int>, step: Int, lossSum: inout Double)
         -> StepSignals
     {
-        let n = rows.count
+        let n = mine.count, first = mine.lowerBound, globalCount = rows.count
         var clock = PhaseClock()
-        // Gather: standardised rows x[n×in], targets y[n], weights w[n], bins[n].
-        batch.gather(rows, from: data)
-        // Forward: z = body(x), z' = FDS calibration of z (training only), ŷ = head(z').
+        // Gather: standardised rows x[n×in], targets y[n], weights w[n], bins[n]; RankSim's subset.
+        batch.gather(UnsafeBufferPointer(rebasing: rows[mine]), from: data)
+        rankSim?.choose(batch: rows, data: data, epoch: epoch, step: step)
+        // Forward: z = body(x), RankSim's γ·R on z, z' = FDS calibration of z (training only), ŷ = head(z').
         let z = model.features(batch.input, count: n)
+        let regularizer = rankSim?.evaluate(features: z, first: first, count: n) ?? 0
         let zc = fds?.forward(z, bins: batch.bins, count: n) ?? z
         let prediction = model.head(zc, count: n)
         // Loss: Σ w·l(ŷ, y) / (global batch), so the sum over ranks is the gradient of the global mean.
-        let batchLoss = loss.evaluate(
-            prediction: prediction, target: batch.targets, weights: batch.weights,
-            count: n, scale: 1 / Double(globalCount), dPrediction: batch.dPrediction)
-        lossSum += batchLoss
+        let scale = 1 / Double(globalCount)
+        let batchLoss =
+            balanced?.evaluate(
+                batch: rows, first: first, count: n, prediction: prediction, weights: batch.weights, data: data,
+                sync: sync, scale: scale, dPrediction: batch.dPrediction)
+            ?? loss.evaluate(
+                prediction: prediction, target: batch.targets, weights: batch.weights, count: n, scale: scale,
+                dPrediction: batch.dPrediction)
+        // γ·R is one number for the whole batch: rank 0 counts it, as the mean's share of every row.
+        lossSum += batchLoss + (comm.isRoot ? regularizer * Double(globalCount) : 0)
         times.forward += clock.lap()
-        // Backward: head, calibration, hidden layers; finished gradients may start their sum.
+        // Backward: head, calibration, RankSim, hidden layers; finished gradients may start their sum.
         sync.beginBackward()
         let dz = model.backwardHead(zc, dPrediction: batch.dPrediction, count: n)
         sync.gradientsReady(prefix: model.headLayer.parameterCount)
         fds?.backward(dz, bins: batch.bins, count: n)
+        rankSim?.addGradient(into: dz, first: first, count: n)
         model.backwardFeatures(batch.input, dFeatures: dz, count: n) { sync.gradientsReady(prefix: $0) }
         times.backward += clock.lap()
         // Sync: the gradients, and every rank's stop signals, summed over all ranks.

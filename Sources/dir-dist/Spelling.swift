@@ -20,6 +20,7 @@ extension Setting {
         case .resume: return "--resume"
         case .learningRate: return "--lr"
         case .denseWeightBandwidth: return "--dw-bandwidth"
+        case .gaiComponents: return "--gai-components"
         }
     }
 }

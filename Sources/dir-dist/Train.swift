@@ -44,14 +44,7 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Reweighting and LDS") var reweighting: ReweightOptions
     @OptionGroup(title: "Feature distribution smoothing") var smoothing: FDSOptions
 
-    @Option(help: "Loss: mse, l1, huber, focal_l1 or focal_mse.") var loss: LossKind = .mse
-    @Option(
-        help: ArgumentHelp(
-            "Loss beta in the target's units, also with --target-scaling standard (huber: the error where the "
-                + "loss turns linear, 1; focal: the factor of |error|, 0.2)."))
-    var lossBeta: Double?
-    @Option(help: "Focal loss gamma.") var lossGamma: Double?
-    @Option(help: "Focal loss activation: sigmoid or tanh.") var focalActivation: FocalActivation = .sigmoid
+    @OptionGroup(title: "Loss, Balanced MSE and RankSim") var losses: LossOptions
 
     @Option(help: "Many-shot threshold: bins with more training samples.") var manyShot: Double = 100
     @Option(help: "Few-shot threshold: bins with fewer training samples.") var fewShot: Double = 20
@@ -96,9 +89,6 @@ struct Train: ParsableCommand {
                 train == nil ? "--train" : (val == nil ? "--val" : "--test"),
                 "--train, --val and --test go together")
         }
-        let beta = lossBeta ?? 1, gamma = lossGamma ?? 0
-        if !(beta > 0) { throw optionError("--loss-beta", "must be positive, got \(beta)") }
-        if !(gamma >= 0) { throw optionError("--loss-gamma", "must be non-negative, got \(gamma)") }
         if !(fewShot <= manyShot) {
             throw optionError("--few-shot", "must not exceed --many-shot (\(fewShot) > \(manyShot))")
         }
@@ -165,7 +155,7 @@ struct Train: ParsableCommand {
         r.reweight = reweighting.reweight
         r.denseWeight = reweighting.denseWeight
         r.lds = reweighting.kernel
-        r.loss = Loss(loss, beta: lossBeta, gamma: lossGamma, activation: focalActivation)
+        losses.apply(to: &r)
         r.shots = ShotThresholds(many: manyShot, few: fewShot)
         r.selection = select
         r.fds = smoothing.configuration

@@ -9,7 +9,8 @@ final class TrainingConfigTests: XCTestCase {
     /// What defines the model: in the checkpoint identity.
     let recipeFields = [
         "data", "target", "learningRate", "schedule", "optimizer", "momentum", "weightDecay", "hidden", "seed",
-        "binning", "reweight", "denseWeight", "lds", "loss", "shots", "selection", "patience", "fds",
+        "binning", "reweight", "denseWeight", "lds", "loss", "balancedMSE", "rankSim", "shots", "selection", "patience",
+        "fds",
         "standardizeFeatures",
         "targetScaling",
     ]

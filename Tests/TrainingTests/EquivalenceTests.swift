@@ -6,33 +6,12 @@ import TestSupport
 import XCTest
 
 final class EquivalenceTests: XCTestCase {
-    /// 1000 rows with global batch 48 (or 32): the last batch of every epoch is uneven.
-    let common = [
-        "--synthetic", "1000", "--synthetic-features", "8", "--hidden", "16,16", "--epochs", "3",
-        "--seed", "4", "--lr", "0.002",
-    ]
-
     private func train(ranks: Int, batch: Int, _ extra: [String]) throws -> RunOutput {
-        let out = Paths.temporaryDirectory("eq\(ranks)")
-        let result = MPIRun.run(
-            ranks: ranks,
-            common + extra + ["--batch-size", "\(batch)", "--out", out.appendingPathComponent("run").path])
-        XCTAssertEqual(result.status, 0, "\(ranks) ranks: \(result.stderr)")
-        return RunOutput(out.appendingPathComponent("run"))
+        try Equivalence.train(ranks: ranks, batch: batch, Equivalence.synthetic + extra)
     }
 
     private func assertEquivalent(ranks: Int, perRankBatch b: Int, _ extra: [String], _ what: String) throws {
-        let single = try train(ranks: 1, batch: ranks * b, extra)
-        let multi = try train(ranks: ranks, batch: b, extra)
-        let p1 = try single.parameters(), pN = try multi.parameters()
-        XCTAssertEqual(p1.count, pN.count)
-        XCTAssertGreaterThan(p1.count, 0)
-        Approx.assertClose(pN, p1, rel: 1e-5, abs: 1e-6, "\(what): \(ranks) ranks × \(b) vs 1 rank × \(ranks * b)")
-        for key in ["mse", "l1", "gmean", "pearson"] {
-            Approx.assertClose(
-                try XCTUnwrap(multi.testMetric("all", key)), try XCTUnwrap(single.testMetric("all", key)),
-                rel: 1e-5, "\(what): test \(key)")
-        }
+        try Equivalence.assertEquivalent(ranks: ranks, perRankBatch: b, Equivalence.synthetic + extra, what)
     }
 
     /// On one node, a core per rank, the ranks sum gradients in shared memory and split

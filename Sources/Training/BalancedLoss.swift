@@ -1,0 +1,54 @@
+// Balanced MSE in the training step. σ is the last element of the flat parameter
+// buffer, so it is summed with the gradients, checkpointed and resumed like any weight,
+// and the optimizer gives it its own constant rate. BMC compares each prediction with
+// every target of the global batch: the batch is a slice of the shared permutation, so
+// each rank reads those targets itself instead of gathering them (no message per step).
+import DIR
+import NN
+import Settings
+import Sync
+
+final class BalancedLoss {
+    /// The loss, with its prior in the units the model sees.
+    private(set) var loss: BalancedMSE
+    /// Where σ sits in the parameter and gradient buffers.
+    let sigmaIndex: Int
+    /// Targets of the global batch in batch order (BMC: all of them; GAI, BNI: this rank's).
+    private let batchTargets: FloatBuffer
+    private let scale: TargetScale
+
+    init(_ settings: BalancedMSESettings, prior: LabelPrior?, scale: TargetScale, sigmaIndex: Int, capacity: Int) {
+        self.scale = scale
+        loss = BalancedMSE(kind: settings.kind, prior: prior?.mapped(shift: scale.mean, scale: scale.std))
+        self.sigmaIndex = sigmaIndex
+        batchTargets = FloatBuffer(count: capacity)
+    }
+
+    /// σ as the model sees the targets, from σ in the target's units (and its rate alike).
+    static func modelSigma(_ sigma: Double, _ scale: TargetScale) -> Float { Float(sigma / scale.std) }
+
+    /// The prior in the target's units (for the checkpoint and the model file).
+    var userPrior: LabelPrior? { loss.prior?.mapped(shift: -scale.mean / scale.std, scale: 1 / scale.std) }
+
+    /// Continues with a checkpoint's prior (in the target's units).
+    func restore(prior: LabelPrior) {
+        loss = BalancedMSE(kind: loss.kind, prior: prior.mapped(shift: scale.mean, scale: scale.std))
+    }
+
+    /// Rows `first..<first + n` of the global batch `batch` (their predictions, weights and
+    /// targets): writes dŷ and σ's gradient, returns Σ w·2v·ℓ of these rows.
+    func evaluate(
+        batch: UnsafeBufferPointer<Int32>, first: Int, count n: Int, prediction: UnsafePointer<Float>,
+        weights: UnsafePointer<Float>, data: PreparedData, sync: GradientSync, scale: Double,
+        dPrediction: UnsafeMutablePointer<Float>
+    ) -> Double {
+        let rows = loss.kind == .bmc ? 0..<batch.count : first..<(first + n)
+        for k in rows { batchTargets.pointer[k] = data.trainTargets[Int(batch[k])] }
+        let value = loss.evaluate(
+            prediction: prediction, batchTargets: batchTargets.pointer, batchCount: batch.count, firstRow: first,
+            weights: weights, count: n, sigma: sync.parameters.pointer[sigmaIndex], scale: scale,
+            dPrediction: dPrediction)
+        sync.gradients.pointer[sigmaIndex] = Float(value.dSigma)
+        return value.loss
+    }
+}
