@@ -143,12 +143,18 @@ public final class Communicator {
     public func allgather(_ buffer: UnsafeMutableBufferPointer<Float>, offsets: [Int]) {
         precondition(offsets.count == size + 1 && offsets.last! <= buffer.count, "allgather: bad offsets \(offsets)")
         guard size > 1 else { return }
-        let counts = (0..<size).map { Int32(offsets[$0 + 1] - offsets[$0]) }
-        let displacements = offsets.dropLast().map { Int32($0) }
-        check(
-            MPI_Allgatherv(
-                cmpi_in_place(), 0, cmpi_datatype_null(), buffer.baseAddress, counts, displacements,
-                cmpi_float(), comm), "MPI_Allgatherv")
+        // Counts and displacements on the stack: RankSim calls this every step.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * size) { scratch in
+            let counts = scratch.baseAddress!, displacements = counts + size
+            for r in 0..<size {
+                counts[r] = Int32(offsets[r + 1] - offsets[r])
+                displacements[r] = Int32(offsets[r])
+            }
+            check(
+                MPI_Allgatherv(
+                    cmpi_in_place(), 0, cmpi_datatype_null(), buffer.baseAddress, counts, displacements,
+                    cmpi_float(), comm), "MPI_Allgatherv")
+        }
     }
 
     public func barrier() {

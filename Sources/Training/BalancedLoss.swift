@@ -19,6 +19,7 @@ final class BalancedLoss {
 
     init(_ settings: BalancedMSESettings, prior: LabelPrior?, scale: TargetScale, sigmaIndex: Int, capacity: Int) {
         self.scale = scale
+        userPrior = prior
         loss = BalancedMSE(kind: settings.kind, prior: prior?.mapped(shift: scale.mean, scale: scale.std))
         self.sigmaIndex = sigmaIndex
         batchTargets = FloatBuffer(count: capacity)
@@ -27,11 +28,12 @@ final class BalancedLoss {
     /// σ as the model sees the targets, from σ in the target's units (and its rate alike).
     static func modelSigma(_ sigma: Double, _ scale: TargetScale) -> Float { Float(sigma / scale.std) }
 
-    /// The prior in the target's units (for the checkpoint and the model file).
-    var userPrior: LabelPrior? { loss.prior?.mapped(shift: -scale.mean / scale.std, scale: 1 / scale.std) }
+    /// The prior in the target's units, as fitted (for the checkpoint and the model file).
+    private(set) var userPrior: LabelPrior?
 
     /// Continues with a checkpoint's prior (in the target's units).
     func restore(prior: LabelPrior) {
+        userPrior = prior
         loss = BalancedMSE(kind: loss.kind, prior: prior.mapped(shift: scale.mean, scale: scale.std))
     }
 

@@ -176,6 +176,35 @@ final class BadInputTests: XCTestCase {
                 "zero DenseWeight bandwidth", ["--reweight", "denseweight", "--dw-bandwidth", "0"],
                 "error: --dw-bandwidth: must be positive, got 0.0"
             ),
+            (
+                "Balanced MSE option without its loss", ["--bmc-init-sigma", "2"],
+                "error: --bmc-init-sigma: needs a Balanced MSE loss: --loss bmc, gai or bni"
+            ),
+            (
+                "Huber beta with BMC", ["--loss", "bmc", "--loss-beta", "2"],
+                "error: --loss-beta: applies to the huber and focal losses, not to --loss bmc"
+            ),
+            (
+                "zero initial sigma", ["--loss", "bni", "--bmc-init-sigma", "0"],
+                "error: --bmc-init-sigma: must be positive, got 0.0"
+            ),
+            (
+                "sigma rate and a fixed sigma", ["--loss", "gai", "--bmc-fix-sigma", "--bmc-sigma-lr", "0.1"],
+                "error: --bmc-sigma-lr: conflicts with --bmc-fix-sigma"
+            ),
+            (
+                "mixture components without GAI", ["--loss", "bmc", "--gai-components", "4"],
+                "error: --gai-components: needs --loss gai"
+            ),
+            (
+                "more components than distinct labels", train(good) + ["--loss", "gai", "--gai-components", "500"],
+                "error: --gai-components: 500 mixture components need as many distinct training labels; there are"
+            ),
+            ("RankSim weight zero", ["--ranksim", "0"], "error: --ranksim: must be positive, got 0.0"),
+            (
+                "RankSim lambda alone", ["--ranksim-lambda", "2"],
+                "error: --ranksim-lambda: needs --ranksim GAMMA"
+            ),
         ]
         return cases.map { (name: $0.0, arguments: $0.1, message: $0.2) }
     }
