@@ -25,6 +25,9 @@ public final class RankSim {
     private let labelRanks: UnsafeMutablePointer<Float>
     private let perturbed: UnsafeMutablePointer<Float>
     private let order: UnsafeMutablePointer<Int32>
+    /// The samples by ascending label, and each sample's place in that order.
+    private let byLabel: UnsafeMutablePointer<Int32>
+    private let labelPlace: UnsafeMutablePointer<Int32>
 
     public init(gamma: Double, lambda: Double, capacity: Int, dimension: Int) {
         self.gamma = gamma
@@ -41,11 +44,13 @@ public final class RankSim {
         labelRanks = .allocate(capacity: n)
         perturbed = .allocate(capacity: n)
         order = .allocate(capacity: n)
+        byLabel = .allocate(capacity: n)
+        labelPlace = .allocate(capacity: n)
     }
 
     deinit {
         for p in [featureRanks, labelRanks, perturbed] { p.deallocate() }
-        order.deallocate()
+        for p in [order, byLabel, labelPlace] { p.deallocate() }
     }
 
     /// The samples the regulariser uses (PEERS.md §2.1): the whole batch in batch order
@@ -87,12 +92,18 @@ public final class RankSim {
         let s = similarity.pointer, g = rowGradient.pointer
         BLAS.gemm(transB: true, m: n, n: n, k: d, a: unit.pointer, lda: d, b: unit.pointer, ldb: d, c: s, ldc: n)
         let scale = Float(lambda + 1e-8)
+        let distinctLabels = sortLabels(y, n)
         var value = 0.0
         for i in 0..<n {
             let row = s + i * n
-            Self.normalisedRanks(n, { row[$0] }, into: featureRanks, order: order)
             let yi = y[i]
-            Self.normalisedRanks(n, { -abs(yi - y[$0]) }, into: labelRanks, order: order)
+            if distinctLabels {
+                labelRanksOutward(from: i, y, n)
+            } else {
+                Self.normalisedRanks(n, { -abs(yi - y[$0]) }, into: labelRanks, order: order)
+            }
+            // Last, so that `order` holds the row's order for `reRank`.
+            Self.normalisedRanks(n, { row[$0] }, into: featureRanks, order: order)
             // The ranker's incoming gradient is γ·∂R/∂ranks, exactly (never rescaled).
             for j in 0..<n {
                 let difference = featureRanks[j] - labelRanks[j]
@@ -101,7 +112,7 @@ public final class RankSim {
                 perturbed[j] = row[j] + Float(lambda) * upstream
             }
             let perturbedRanks = labelRanks  // the label ranks of row i are used up
-            Self.normalisedRanks(n, { perturbed[$0] }, into: perturbedRanks, order: order)
+            Self.reRank(n, perturbed, into: perturbedRanks, order: order)
             for j in 0..<n { g[i * n + j] = -(featureRanks[j] - perturbedRanks[j]) / scale }
         }
         // Through S = U·Uᵀ: dU = (G + Gᵀ)·U.
@@ -117,6 +128,40 @@ public final class RankSim {
             for k in 0..<d { out[k] = (du[k] - u[k] * projected) * inverse }
         }
         return value
+    }
+
+    /// Sorts the samples by label; true when no two labels are equal (always so for the
+    /// subsets `subset` keeps).
+    private func sortLabels(_ y: UnsafePointer<Double>, _ n: Int) -> Bool {
+        for i in 0..<n { byLabel[i] = Int32(i) }
+        Self.heapSort(byLabel, n) { a, b in y[Int(a)] < y[Int(b)] || (y[Int(a)] == y[Int(b)] && a < b) }
+        for p in 0..<n { labelPlace[Int(byLabel[p])] = Int32(p) }
+        return (1..<max(n, 1)).allSatisfy { y[Int(byLabel[$0 - 1])] < y[Int(byLabel[$0])] }
+    }
+
+    /// Row i's label ranks when labels are distinct: in label order, the next most similar
+    /// label is the nearer of the two neighbours not yet ranked, so the ranking is a merge
+    /// outward from y_i (n steps instead of a sort). Equal distances on both sides go to
+    /// the larger index first, the sort's tie rule.
+    private func labelRanksOutward(from i: Int, _ y: UnsafePointer<Double>, _ n: Int) {
+        let yi = y[i], place = Int(labelPlace[i])
+        var below = place - 1, above = place + 1
+        labelRanks[i] = 1 / Float(n)
+        for rank in 1..<n {
+            let takeBelow: Bool
+            if below < 0 {
+                takeBelow = false
+            } else if above >= n {
+                takeBelow = true
+            } else {
+                let a = Int(byLabel[below]), b = Int(byLabel[above])
+                let da = abs(yi - y[a]), db = abs(yi - y[b])
+                takeBelow = da < db || (da == db && a > b)
+            }
+            let j = Int(byLabel[takeBelow ? below : above])
+            if takeBelow { below -= 1 } else { above += 1 }
+            labelRanks[j] = Float(rank + 1) / Float(n)
+        }
     }
 
     private func normalise(_ x: UnsafePointer<Float>, _ n: Int) {
@@ -140,6 +185,29 @@ public final class RankSim {
         heapSort(order, n) { a, b in
             let u = value(Int(a)), v = value(Int(b))
             return u > v || (u == v && a > b)
+        }
+        for p in 0..<n { ranks[Int(order[p])] = Float(p + 1) / Float(n) }
+    }
+
+    /// `normalisedRanks` of `values` when `order` already holds the order of values close
+    /// to them (the row before the ranker's small perturbation): an insertion sort from
+    /// there costs one pass plus the few swaps the perturbation causes.
+    static func reRank(
+        _ n: Int, _ values: UnsafePointer<Float>, into ranks: UnsafeMutablePointer<Float>,
+        order: UnsafeMutablePointer<Int32>
+    ) {
+        func before(_ a: Int32, _ b: Int32) -> Bool {
+            let u = values[Int(a)], v = values[Int(b)]
+            return u > v || (u == v && a > b)
+        }
+        for p in 1..<max(n, 1) {
+            let item = order[p]
+            var q = p
+            while q > 0 && before(item, order[q - 1]) {
+                order[q] = order[q - 1]
+                q -= 1
+            }
+            order[q] = item
         }
         for p in 0..<n { ranks[Int(order[p])] = Float(p + 1) / Float(n) }
     }

@@ -17,6 +17,8 @@ public struct BenchmarkReport {
     public var sync = SyncKind.allreduce
     public var perRankBatch = 0
     public var parameters = 0
+    /// The DIR method timed (`Recipe.methodName`).
+    public var method = ""
     public var stepsMeasured = 0
     /// Per step, averaged over ranks (and the slowest rank for `step`).
     public var step = 0.0, forward = 0.0, backward = 0.0, reduceWait = 0.0, optimizer = 0.0
@@ -69,6 +71,7 @@ public enum Benchmark {
         r.sync = trainer.syncKind
         r.perRankBatch = config.execution.batchSize
         r.parameters = trainer.model.parameterCount
+        r.method = config.recipe.methodName
         r.stepsMeasured = t.steps
         let sums = [t.forward, t.backward, t.sync, t.update].map {
             comm.allreduce($0, op: .sum) / Double(comm.size) / n

@@ -22,6 +22,7 @@ extension BenchmarkReport {
             "dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), MLP \(hidden), \(r.parameters) "
                 + "parameters, gradient sync: \(r.sync.rawValue), \(r.stepsMeasured) steps per rank"
         )
+        lines.append("method: \(r.method)")
         lines.append("per step (mean over ranks):")
         lines.append("  forward          \(ms(r.forward))")
         lines.append("  backward         \(ms(r.backward))")
@@ -100,7 +101,7 @@ extension BenchmarkReport {
     public static let csvHeader =
         "ranks,per_rank_batch,global_batch,hidden,overlap,fds,samples_per_s,step_ms,forward_ms,backward_ms,"
         + "reduce_wait_ms,optimizer_ms,allreduce_ms,bytes_per_step,gflops_per_rank,sgemm_gflops,fds_epoch_ms,"
-        + "epoch_ms,rss_mb,p2p_latency_us,p2p_bandwidth_gbs,sync\n"
+        + "epoch_ms,rss_mb,p2p_latency_us,p2p_bandwidth_gbs,sync,method\n"
 
     /// One row under `csvHeader`.
     public func csvRow(hidden: String, overlap: Bool, fds: Bool) -> String {
@@ -118,6 +119,7 @@ extension BenchmarkReport {
                 String(format: "%.3f", r.epochSeconds * 1e3),
                 String(format: "%.1f", r.peakResidentMB), r.p2pLatency.map { String(format: "%.3f", $0 * 1e6) } ?? "",
                 r.p2pBandwidth.map { String(format: "%.4f", $0 / 1e9) } ?? "", r.sync.rawValue,
+                "\"\(r.method)\"",
             ].joined(separator: ",") + "\n"
         return row
     }

@@ -25,6 +25,9 @@ struct Bench: ParsableCommand {
     @Option(help: "BLAS threads per rank.") var threads = 1
     @Option(help: "Untimed epochs first.") var warmup = 1
     @Option(help: "Timed epochs.") var epochs = 2
+    @OptionGroup(title: "Loss, Balanced MSE and RankSim") var losses: LossOptions
+    @Option(help: "Reweighting: none, inverse, sqrt_inv or denseweight (per-bin ones with LDS).")
+    var reweight: Reweight = .none
     @Flag(help: "FDS on (bins over the label range).") var fds = false
     @Option(help: "FDS statistics pass: online or separate.") var fdsPass: FDSPass = .online
     @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = false
@@ -59,6 +62,9 @@ struct Bench: ParsableCommand {
         c.recipe.hidden = hiddenSizes
         c.recipe.optimizer = optimizer
         c.recipe.binning = .equalWidth(count: 50, range: nil)
+        losses.apply(to: &c.recipe)
+        c.recipe.reweight = reweight
+        if reweight == .inverse || reweight == .sqrtInv { c.recipe.lds = Kernel(.gaussian) }
         c.execution.batchSize = batchSize
         c.execution.threads = threads
         c.execution.overlap = overlap
