@@ -57,6 +57,8 @@ let package = Package(
             ]),
         // A whole run: outputs, resume, epochs, reporting (the rank-0 door), the bench.
         .target(name: "Orchestration", dependencies: ["Training", "Checkpoints", "Settings", "Sync"]),
+        // What runs over seeds say: Student-t intervals, paired differences (sweeps and reports).
+        .target(name: "Analysis"),
         // The command line: parsing, option checks and wiring only.
         .executableTarget(
             name: "dir-dist",
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "CollectivesTests", dependencies: ["collectives-probe", "TestSupport"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Settings", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Checkpoints", "NN", "TestSupport"]),
     ]
 )

@@ -27,7 +27,8 @@ final class BenchAndLaunchTests: XCTestCase {
         XCTAssertEqual(rows.count, 2)
         XCTAssertTrue(rows[0].hasPrefix("ranks,per_rank_batch,global_batch,"))
         XCTAssertTrue(rows[1].hasPrefix("2,32,64,"), String(rows[1]))
-        XCTAssertTrue(rows[1].hasSuffix(",shared-memory"), String(rows[1]))
+        XCTAssertTrue(rows[1].hasSuffix(",shared-memory,\"mse + FDS\""), String(rows[1]))
+        XCTAssertTrue(result.stdout.contains("\nmethod: mse + FDS\n"), result.stdout)
     }
 
     func testLocalLauncherRunsTheGivenBinaryOnNRanks() {
