@@ -22,5 +22,7 @@ static inline int cmpi_success(void) { return MPI_SUCCESS; }
 static inline int cmpi_thread_single(void) { return MPI_THREAD_SINGLE; }
 static inline int cmpi_mode_nocheck(void) { return MPI_MODE_NOCHECK; }
 static inline MPI_Datatype cmpi_datatype_null(void) { return MPI_DATATYPE_NULL; }
+static inline int cmpi_lock_shared(void) { return MPI_LOCK_SHARED; }
+static inline int cmpi_lock_exclusive(void) { return MPI_LOCK_EXCLUSIVE; }
 
 #endif

@@ -46,6 +46,8 @@ public final class Communicator {
     /// Ranks on this node (MPI_COMM_TYPE_SHARED), for choosing BLAS threads.
     public let localSize: Int
     private let comm: MPI_Comm
+    /// The MPI handle, for other Collectives types (windows).
+    var handle: MPI_Comm { comm }
     /// The ranks of this node, in world order (for shared memory windows).
     let node: MPI_Comm?
     /// Shared memory windows, freed (collectively) in `finalize()`.
@@ -78,6 +80,44 @@ public final class Communicator {
         Self.check(MPI_Comm_size(node, &ls), "MPI_Comm_size (node)", rank: rank, comm: world)
         self.node = node
         localSize = Int(ls)
+    }
+
+    /// A communicator made by `split`: freed with `free()`, while MPI lives on.
+    private init(splitting parent: MPI_Comm, color: Int, rank parentRank: Int) {
+        var group = cmpi_comm_null()
+        Self.check(
+            MPI_Comm_split(parent, Int32(color), Int32(parentRank), &group), "MPI_Comm_split", rank: parentRank,
+            comm: parent)
+        comm = group!
+        var r: Int32 = 0
+        var s: Int32 = 0
+        Self.check(MPI_Comm_rank(group, &r), "MPI_Comm_rank", rank: parentRank, comm: parent)
+        Self.check(MPI_Comm_size(group, &s), "MPI_Comm_size", rank: parentRank, comm: parent)
+        rank = Int(r)
+        size = Int(s)
+        var node = cmpi_comm_null()
+        Self.check(
+            MPI_Comm_split_type(group, cmpi_comm_type_shared(), r, cmpi_info_null(), &node),
+            "MPI_Comm_split_type", rank: parentRank, comm: parent)
+        var ls: Int32 = 1
+        Self.check(MPI_Comm_size(node, &ls), "MPI_Comm_size (node)", rank: parentRank, comm: parent)
+        self.node = node
+        localSize = Int(ls)
+    }
+
+    /// The ranks that pass the same `color`, as a communicator of their own in this
+    /// communicator's rank order (MPI_Comm_split). Collective; end it with `free()`.
+    public func split(color: Int) -> Communicator {
+        Communicator(splitting: comm, color: color, rank: rank)
+    }
+
+    /// Frees a communicator made by `split` (collective over its ranks).
+    public func free() {
+        freeWindows()
+        var node = self.node
+        check(MPI_Comm_free(&node), "MPI_Comm_free (node)")
+        var comm: MPI_Comm? = self.comm
+        check(MPI_Comm_free(&comm), "MPI_Comm_free")
     }
 
     public func finalize() {

@@ -88,3 +88,19 @@ public enum DataSource: Codable, Sendable, Equatable {
         return try CSVFile.read(path: file.features, target: target, split: split)
     }
 }
+
+/// Loaded data by source, so that a process training many runs (a sweep) reads and
+/// maps each data set once. Single-threaded use: ranks are processes.
+public enum DataCache {
+    nonisolated(unsafe) private static var bundles = [Data: DatasetBundle]()
+
+    public static func bundle(_ source: DataSource, target: String) throws -> DatasetBundle {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let key = (try? encoder.encode(source)).map { $0 + Data(target.utf8) } ?? Data(target.utf8)
+        if let cached = bundles[key] { return cached }
+        let bundle = try source.load(target: target)
+        bundles[key] = bundle
+        return bundle
+    }
+}

@@ -1,6 +1,7 @@
 // The JSON of metrics.jsonl and the FDS dump, written by hand so that the key order
 // and number format stay as the interface contract shows them (README).
 import DIR
+import Foundation
 
 enum JSONText {
     /// A finite number, or null.
@@ -18,6 +19,21 @@ enum JSONText {
         "{\"all\":\(metrics(r.all)),"
             + Shot.allCases.map { "\"\($0.rawValue)\":\(metrics(r.shots[$0]!))" }
             .joined(separator: ",") + "}"
+    }
+
+    /// A JSON string literal (quotes, backslashes and control characters escaped).
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
     }
 
     static func list(_ v: [Double]) -> String { "[" + v.map { number($0) }.joined(separator: ",") + "]" }

@@ -12,6 +12,8 @@ public final class Reporter {
     private let directory: String?
     private let spelling: @Sendable (Setting) -> String
     private var metricsPath: String?
+    /// Console lines on (a run inside a sweep writes its files but keeps quiet).
+    public var console = true
 
     /// `directory` is checked and created by `prepareOutput` before anything is written.
     /// `spelling` names settings in messages as the user gave them (the CLI's option names).
@@ -68,7 +70,7 @@ public final class Reporter {
     }
 
     public func line(_ text: String) {
-        guard enabled else { return }
+        guard enabled && console else { return }
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 

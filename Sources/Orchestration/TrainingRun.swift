@@ -13,12 +13,14 @@ import Training
 public enum TrainingRun {
     /// Trains `config` on every rank of `comm` (collective). Bad input throws, the
     /// same error on every rank; rank 0 has printed everything else through its reporter.
-    /// `spelling` names settings in console lines as the user gave them.
+    /// `spelling` names settings in console lines as the user gave them; `console` false
+    /// keeps the run's progress lines off the terminal (its files are written as ever).
     public static func run(
         _ config: TrainingConfig, comm: Communicator,
-        spelling: @escaping @Sendable (Setting) -> String = { $0.rawValue }
+        spelling: @escaping @Sendable (Setting) -> String = { $0.rawValue }, console: Bool = true
     ) throws -> RunEnd {
         let reporter = Reporter(isRoot: comm.isRoot, directory: config.execution.outputDirectory, spelling: spelling)
+        reporter.console = console
         try LaunchCheck.check(comm)
         try checkOutputs(config.execution, comm)
         let data = try Agreement.together(comm) { () throws -> PreparedData in

@@ -42,7 +42,7 @@ public final class PreparedData {
     /// Loads on every rank. A rank's own failure is thrown; call through `Agreement`
     /// so that all ranks learn the verdict.
     public init(recipe: Recipe, comm: Communicator) throws {
-        let bundle = try recipe.data.load(target: recipe.target)
+        let bundle = try DataCache.bundle(recipe.data, target: recipe.target)
         try Self.checkShapes(bundle)
         self.bundle = bundle
         let train = bundle.train

@@ -21,6 +21,7 @@ extension Setting {
         case .learningRate: return "--lr"
         case .denseWeightBandwidth: return "--dw-bandwidth"
         case .gaiComponents: return "--gai-components"
+        case .ranksPerRun: return "--ranks-per-run"
         }
     }
 }

@@ -1,0 +1,152 @@
+// `dir-dist sweep`: many training runs (varied options × seeds) in one MPI job. The
+// world is split into groups of R ranks; each group takes the next run from a counter
+// on world rank 0 (one-sided fetch-and-add, so rank 0 trains too) and trains it exactly
+// as `dir-dist train` on R ranks would, into the run's own folder. A finished run
+// leaves `run.json` (status, error, seconds) there, so a resumed sweep knows what is
+// done from the files alone; at the end world rank 0 appends one line per finished run
+// to `sweep.jsonl`.
+import Checkpoints
+import Collectives
+import Foundation
+import Settings
+import Training
+
+/// One run of a sweep: the varied options as the user named them, the seed, and the
+/// configuration they give (its output folder is set by the sweep).
+public struct SweepRun: Sendable {
+    public let options: [[String]]
+    public let seed: UInt64
+    public var config: TrainingConfig
+
+    public init(options: [[String]], seed: UInt64, config: TrainingConfig) {
+        self.options = options
+        self.seed = seed
+        self.config = config
+    }
+}
+
+public struct Sweep {
+    public let runs: [SweepRun]
+    public let directory: String
+    public let ranksPerRun: Int
+    public let resume: Bool
+    /// Names settings as the user gave them.
+    public let spelling: @Sendable (Setting) -> String
+    /// The one error line of a failed run (the CLI's rendering).
+    public let describe: @Sendable (Error) -> String
+
+    public init(
+        runs: [SweepRun], directory: String, ranksPerRun: Int, resume: Bool,
+        spelling: @escaping @Sendable (Setting) -> String, describe: @escaping @Sendable (Error) -> String
+    ) {
+        self.runs = runs
+        self.directory = directory
+        self.ranksPerRun = ranksPerRun
+        self.resume = resume
+        self.spelling = spelling
+        self.describe = describe
+    }
+
+    public func folder(_ k: Int) -> String { "\(directory)/run-\(String(format: "%03d", k))" }
+
+    /// Runs the sweep on every rank of `world` (collective): success, or preempted when a
+    /// signal stopped it (the unfinished runs continue with `resume`).
+    public func run(world: Communicator) throws -> ExitStatus {
+        guard world.size % ranksPerRun == 0 else {
+            throw SettingError(
+                .ranksPerRun, "\(ranksPerRun) does not divide the \(world.size) ranks of this job into groups")
+        }
+        try Agreement.together(world) { if world.isRoot { try prepareDirectory() } }
+        let group = world.split(color: world.rank / ranksPerRun)
+        let queue = SharedCounter(world)
+        Preemption.install()
+        var preempted = false
+        while !preempted {
+            var next = [group.isRoot && !Preemption.requested ? queue.next() : runs.count]
+            group.broadcast(&next)
+            guard next[0] < runs.count else { break }
+            preempted = try train(next[0], group: group) == .preempted
+        }
+        queue.free()
+        group.free()
+        let stopped = world.allreduce(Int64(preempted ? 1 : 0), op: .max) > 0
+        try Agreement.together(world) { if world.isRoot { try writeSummary() } }
+        return stopped ? .preempted : .success
+    }
+
+    private func prepareDirectory() throws {
+        let fm = FileManager.default
+        if !resume && fm.fileExists(atPath: "\(directory)/sweep.jsonl") {
+            throw SettingError(
+                .outputDirectory,
+                "'\(directory)' already holds a sweep (sweep.jsonl); choose a new folder or continue it with --resume")
+        }
+        try Reporter.prepareOutput(directory, resuming: true)
+        // The folder is a sweep's from now on, even if no run finishes.
+        if !fm.fileExists(atPath: "\(directory)/sweep.jsonl") {
+            try ResultFile.writeAtomically([], to: "\(directory)/sweep.jsonl")
+        }
+    }
+
+    /// Trains run `k` on `group` unless it is done; returns how it ended.
+    private func train(_ k: Int, group: Communicator) throws -> RunEnd {
+        var action = [group.isRoot ? Int64(startAction(k).rawValue) : 0]
+        group.broadcast(&action)
+        guard let start = StartAction(rawValue: Int(action[0])), start != .skip else { return .finished }
+        var config = runs[k].config
+        config.execution.outputDirectory = folder(k)
+        config.execution.resume = start == .resume ? "auto" : nil
+        let began = Clock.now()
+        var status = "ok", error: String?
+        var end = RunEnd.finished
+        do {
+            end = try TrainingRun.run(config, comm: group, spelling: spelling, console: false)
+        } catch let failure {
+            (status, error) = ("failed", describe(failure))
+        }
+        if end == .nonFiniteLoss { (status, error) = ("failed", "non-finite training loss") }
+        if end == .preempted { return end }
+        if group.isRoot { try record(k, status: status, error: error, seconds: Clock.now() - began) }
+        return end
+    }
+
+    private enum StartAction: Int {
+        case skip, fresh, resume
+    }
+
+    /// Done (run.json written): skip. A checkpoint: resume it. A partial run without
+    /// one: set its folder aside (nothing is deleted) and start afresh.
+    private func startAction(_ k: Int) -> StartAction {
+        let fm = FileManager.default
+        let dir = folder(k)
+        if fm.fileExists(atPath: "\(dir)/run.json") { return .skip }
+        if fm.fileExists(atPath: "\(dir)/checkpoint.ckpt") { return .resume }
+        if fm.fileExists(atPath: dir) {
+            var n = 1
+            while fm.fileExists(atPath: "\(dir).partial-\(n)") { n += 1 }
+            try? fm.moveItem(atPath: dir, toPath: "\(dir).partial-\(n)")
+        }
+        return .fresh
+    }
+
+    private func record(_ k: Int, status: String, error: String?, seconds: Double) throws {
+        try? FileManager.default.createDirectory(atPath: folder(k), withIntermediateDirectories: true)
+        let text =
+            "{\"status\":\"\(status)\",\"error\":\(error.map(JSONText.string) ?? "null"),"
+            + "\"seconds\":\(JSONText.number(seconds))}\n"
+        try ResultFile.writeAtomically(Array(text.utf8), to: "\(folder(k))/run.json")
+    }
+
+    /// Appends a line to sweep.jsonl for every finished run not in it yet, in run order.
+    private func writeSummary() throws {
+        let path = "\(directory)/sweep.jsonl"
+        let listed = Set(
+            (FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? "")
+                .split(separator: "\n").compactMap { line in
+                    (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["run"] as? Int
+                })
+        for k in runs.indices where !listed.contains(k) {
+            if let line = try SweepLine(sweep: self, run: k).text { try ResultFile.append(line + "\n", to: path) }
+        }
+    }
+}
