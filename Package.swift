@@ -56,7 +56,7 @@ let package = Package(
                 "Collectives", "NN", "DIR", "Datasets", "PRNG", "CSignals", "Settings", "Sync", "Checkpoints",
             ]),
         // A whole run: outputs, resume, epochs, reporting (the rank-0 door), the bench.
-        .target(name: "Orchestration", dependencies: ["Training", "Checkpoints", "Settings", "Sync"]),
+        .target(name: "Orchestration", dependencies: ["Training", "Checkpoints", "Settings", "Sync", "Analysis"]),
         // What runs over seeds say: Student-t intervals, paired differences (sweeps and reports).
         .target(name: "Analysis"),
         // The command line: parsing, option checks and wiring only.
@@ -76,6 +76,7 @@ let package = Package(
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Settings", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration"]),
         .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Checkpoints", "NN", "TestSupport"]),
     ]
 )

@@ -34,6 +34,10 @@ public struct Sweep {
     public let spelling: @Sendable (Setting) -> String
     /// The one error line of a failed run (the CLI's rendering).
     public let describe: @Sendable (Error) -> String
+    /// The comparison's baseline configuration ("fds=no lr=0.001"; nil: the vanilla one).
+    public var baseline: String?
+    /// The validation shot the selection looks at.
+    public var selectBy = "few"
 
     public init(
         runs: [SweepRun], directory: String, ranksPerRun: Int, resume: Bool,
@@ -148,5 +152,9 @@ public struct Sweep {
         for k in runs.indices where !listed.contains(k) {
             if let line = try SweepLine(sweep: self, run: k).text { try ResultFile.append(line + "\n", to: path) }
         }
+        let lines = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+        let summary = SweepSummary(
+            sweepLines: lines.split(separator: "\n").map(String.init), baseline: baseline, selectBy: selectBy)
+        try summary.write(to: directory)
     }
 }

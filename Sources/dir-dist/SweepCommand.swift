@@ -26,12 +26,22 @@ struct SweepCommand: ParsableCommand {
     var vary: [String] = []
     @Option(help: "Seeds: a range 0-4 or a list 0,1,2.") var seeds = "0"
     @Option(help: "The sweep's folder.") var out: String
+    @Option(help: "The comparison's baseline, as summary.csv names it (\"lds=no fds=no\"; default: the vanilla one).")
+    var baseline: String?
+    @Option(
+        help: ArgumentHelp(
+            "Select on this validation shot's MAE: all, many, median or few (few: among the configurations within 2% "
+                + "of the best all-shot validation MAE)."))
+    var selectBy = "few"
     @Flag(help: "Continue a stopped sweep in --out: skip finished runs, resume the unfinished from their checkpoints.")
     var resume = false
     @Argument(parsing: .allUnrecognized, help: "train options shared by every run.") var trainOptions: [String] = []
 
     func validate() throws {
         if ranksPerRun < 1 { throw optionError("--ranks-per-run", "must be positive, got \(ranksPerRun)") }
+        if !SweepSummary.shots.contains(selectBy) {
+            throw optionError("--select-by", "'\(selectBy)' is not all, many, median or few")
+        }
         _ = try plan()
     }
 
@@ -107,9 +117,10 @@ struct SweepCommand: ParsableCommand {
     func run() throws {
         let comm = Communicator()
         runAndExit(comm) {
-            let sweep = Sweep(
+            var sweep = Sweep(
                 runs: try plan(), directory: out, ranksPerRun: ranksPerRun, resume: resume, spelling: { $0.option },
                 describe: { ErrorLine.of($0) ?? "\($0)" })
+            (sweep.baseline, sweep.selectBy) = (baseline, selectBy)
             let status = try sweep.run(world: comm)
             if comm.isRoot { print("sweep: \(sweep.runs.count) runs; results in \(out)/sweep.jsonl") }
             return status

@@ -39,6 +39,11 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(records[2]["options"] as? [String: String], ["fds": "no"])
         XCTAssertEqual(records[3]["seed"] as? Int, 1)
         XCTAssertEqual(records[0]["epochs"] as? Int, 3)
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("\n\"fds=yes\",few,mae,2,"), summary)
+        XCTAssertTrue(summary.contains("\n\"fds=no\",all,gmean,2,"), summary)
+        let selected = try String(contentsOf: out.appendingPathComponent("selected.json"), encoding: .utf8)
+        XCTAssertTrue(selected.contains("\"baseline\":\"fds=no\""), selected)
         for (k, options) in [(1, ["--fds", "--seed", "1"]), (2, ["--seed", "0"])] {
             let alone = Paths.temporaryDirectory("alone").appendingPathComponent("a")
             let r = MPIRun.run(ranks: 1, data + options + ["--out", alone.path])
