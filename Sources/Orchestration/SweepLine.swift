@@ -25,6 +25,7 @@ struct SweepLine {
         let error = (record["error"] as? String).map(JSONText.string) ?? "null"
         text =
             "{\"run\":\(k),\"options\":{\(options.joined(separator: ","))},\"seed\":\(run.seed),"
+            + "\"method\":\(JSONText.string(run.config.recipe.methodName)),"
             + "\"status\":\(JSONText.string(record["status"] as? String ?? "failed")),\"error\":\(error),"
             + "\"epochs\":\(epochs.count),\"seconds\":\(JSONText.number(record["seconds"] as? Double)),"
             + "\"val\":\(val.map { Self.split($0, after: "\"val\":") } ?? "null"),"

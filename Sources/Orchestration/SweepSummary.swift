@@ -41,7 +41,7 @@ public struct SweepSummary {
             let order = Self.optionOrder(line)
             let config = order.map { "\($0)=\(options[$0] ?? "")" }.joined(separator: " ")
             if !configs.contains(config) { configs.append(config) }
-            if plain == nil, Self.isVanilla(options) { plain = config }
+            if plain == nil, Self.isVanilla(o["method"] as? String) { plain = config }
             var splits = [String: [String: [String: Double]]]()
             for split in ["val", "test"] {
                 let shots = o[split] as? [String: [String: Any]] ?? [:]
@@ -51,7 +51,8 @@ public struct SweepSummary {
         }
         self.configs = configs
         self.runs = runs
-        self.baseline = baseline ?? plain
+        // Without a vanilla configuration the first one is the baseline (selected.json says which).
+        self.baseline = baseline ?? plain ?? configs.first
         self.selectBy = selectBy
         selected = Self.select(configs, runs, by: selectBy)
     }
@@ -65,13 +66,10 @@ public struct SweepSummary {
         }
     }
 
-    /// Varied options that switch no DIR method on (the defaults of `train`).
-    private static func isVanilla(_ options: [String: String]) -> Bool {
-        let off: [String: Set<String>] = [
-            "reweight": ["none"], "lds": ["no"], "fds": ["no"], "loss": ["mse"], "ranksim": [],
-        ]
-        return options.allSatisfy { name, value in off[name].map { $0.contains(value) } ?? true }
-            && options.keys.contains(where: { off[$0] != nil })
+    /// A method name (`Recipe.methodName`) with no DIR method in it: a plain loss.
+    private static func isVanilla(_ method: String?) -> Bool {
+        guard let method else { return false }
+        return !method.contains(" + ") && !["bmc", "gai", "bni"].contains { method.hasPrefix($0) }
     }
 
     public func values(_ config: String, _ split: String, _ shot: String, _ key: String) -> [(Int, Double)] {

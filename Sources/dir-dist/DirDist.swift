@@ -14,7 +14,7 @@ struct DirDist: ParsableCommand {
             Run under mpirun: every rank trains a replica, gradients are allreduced.
             With no arguments, trains on the embedded Abalone data set.
             """,
-        subcommands: [Train.self, Predict.self, LDS.self, Bench.self, SweepCommand.self],
+        subcommands: [Train.self, Predict.self, LDS.self, Bench.self, SweepCommand.self, Report.self],
         defaultSubcommand: Train.self)
 
     static func main() {

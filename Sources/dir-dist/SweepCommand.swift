@@ -106,7 +106,10 @@ struct SweepCommand: ParsableCommand {
             }
         }
         do {
-            return try Train.parse(arguments + ["--seed", "\(seed)", "--out", out]).configuration
+            var config = try Train.parse(arguments + ["--seed", "\(seed)", "--out", out]).configuration
+            // A relative FDS dump goes into each run's own folder (the report finds it there).
+            if let dump = config.execution.fdsDump, !dump.hasPrefix("/") { config.execution.fdsDump = "\(out)/\(dump)" }
+            return config
         } catch {
             let message = Train.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             let what = options.map { "\($0[0])=\($0[1])" }.joined(separator: " ")

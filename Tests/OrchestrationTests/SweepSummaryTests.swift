@@ -13,7 +13,9 @@ final class SweepSummaryTests: XCTestCase {
             let m = { (v: Double) in "{\"n\":10,\"mse\":\(v * v),\"l1\":\(v),\"gmean\":\(v / 2),\"pearson\":0.5}" }
             return "{\"all\":\(m(all)),\"many\":\(m(all)),\"median\":\(m(all)),\"few\":\(m(few))}"
         }
-        return "{\"run\":\(run),\"options\":{\(options)},\"seed\":\(seed),\"status\":\"ok\",\"error\":null,"
+        let method = options.contains("none") ? "mse" : "mse + sqrt_inv + LDS"
+        return
+            "{\"run\":\(run),\"options\":{\(options)},\"seed\":\(seed),\"method\":\"\(method)\",\"status\":\"ok\",\"error\":null,"
             + "\"epochs\":3,\"seconds\":1.0,\"val\":\(split(val, fewVal)),\"test\":\(split(test, test + 1))}"
     }
 
