@@ -69,7 +69,7 @@ public struct Sweep {
             var next = [group.isRoot && !Preemption.requested ? queue.next() : runs.count]
             group.broadcast(&next)
             guard next[0] < runs.count else { break }
-            preempted = try train(next[0], group: group) == .preempted
+            preempted = try train(next[0], group: group, groupIndex: world.rank / ranksPerRun) == .preempted
         }
         queue.free()
         group.free()
@@ -93,7 +93,7 @@ public struct Sweep {
     }
 
     /// Trains run `k` on `group` unless it is done; returns how it ended.
-    private func train(_ k: Int, group: Communicator) throws -> RunEnd {
+    private func train(_ k: Int, group: Communicator, groupIndex: Int) throws -> RunEnd {
         var action = [group.isRoot ? Int64(startAction(k).rawValue) : 0]
         group.broadcast(&action)
         guard let start = StartAction(rawValue: Int(action[0])), start != .skip else { return .finished }
@@ -110,7 +110,9 @@ public struct Sweep {
         }
         if end == .nonFiniteLoss { (status, error) = ("failed", "non-finite training loss") }
         if end == .preempted { return end }
-        if group.isRoot { try record(k, status: status, error: error, seconds: Clock.now() - began) }
+        if group.isRoot {
+            try record(k, status: status, error: error, seconds: Clock.now() - began, group: groupIndex)
+        }
         return end
     }
 
@@ -133,11 +135,11 @@ public struct Sweep {
         return .fresh
     }
 
-    private func record(_ k: Int, status: String, error: String?, seconds: Double) throws {
+    private func record(_ k: Int, status: String, error: String?, seconds: Double, group: Int) throws {
         try? FileManager.default.createDirectory(atPath: folder(k), withIntermediateDirectories: true)
         let text =
             "{\"status\":\"\(status)\",\"error\":\(error.map(JSONText.string) ?? "null"),"
-            + "\"seconds\":\(JSONText.number(seconds))}\n"
+            + "\"seconds\":\(JSONText.number(seconds)),\"group\":\(group)}\n"
         try ResultFile.writeAtomically(Array(text.utf8), to: "\(folder(k))/run.json")
     }
 

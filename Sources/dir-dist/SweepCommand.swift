@@ -3,6 +3,7 @@
 // would before MPI starts, so a bad sweep is refused with one line before any run.
 import ArgumentParser
 import Collectives
+import Datasets
 import Foundation
 import Orchestration
 import Settings
@@ -37,12 +38,13 @@ struct SweepCommand: ParsableCommand {
     var resume = false
     @Argument(parsing: .allUnrecognized, help: "train options shared by every run.") var trainOptions: [String] = []
 
+    /// The sweep's own options; every run's options are checked by `plan` in `run`, on every
+    /// rank alike, before any run starts.
     func validate() throws {
         if ranksPerRun < 1 { throw optionError("--ranks-per-run", "must be positive, got \(ranksPerRun)") }
         if !SweepSummary.shots.contains(selectBy) {
             throw optionError("--select-by", "'\(selectBy)' is not all, many, median or few")
         }
-        _ = try plan()
     }
 
     /// Every run in order: the varied options' combinations (first --vary outermost), each with every seed.
@@ -99,7 +101,8 @@ struct SweepCommand: ParsableCommand {
         for option in options {
             let (name, value) = ("--\(option[0])", option[1])
             let asValue = arguments + [name, value]
-            if (try? Train.parse(asValue + ["--out", out])) != nil || !["yes", "no"].contains(value) {
+            // Only yes/no may mean a flag; ask the parser (slow, about 10 ms) only then.
+            if !["yes", "no"].contains(value) || (try? Train.parse(asValue + ["--out", out])) != nil {
                 arguments += [name, value]
             } else if value == "yes" {
                 arguments.append(name)
@@ -117,15 +120,28 @@ struct SweepCommand: ParsableCommand {
         }
     }
 
+    /// A run that cannot be built, as bad input (status 2): `error: <where>: <what>`.
+    private static func badSpecification(_ error: Error) -> InputError {
+        let line = DirDist.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        guard let colon = line.range(of: ": ") else { return InputError("sweep", line) }
+        return InputError(String(line[..<colon.lowerBound]), String(line[colon.upperBound...]))
+    }
+
     func run() throws {
         let comm = Communicator()
         runAndExit(comm) {
+            let runs: [SweepRun]
+            do { runs = try plan() } catch { throw Self.badSpecification(error) }
             var sweep = Sweep(
-                runs: try plan(), directory: out, ranksPerRun: ranksPerRun, resume: resume, spelling: { $0.option },
+                runs: runs, directory: out, ranksPerRun: ranksPerRun, resume: resume, spelling: { $0.option },
                 describe: { ErrorLine.of($0) ?? "\($0)" })
             (sweep.baseline, sweep.selectBy) = (baseline, selectBy)
+            let started = Date()
             let status = try sweep.run(world: comm)
-            if comm.isRoot { print("sweep: \(sweep.runs.count) runs; results in \(out)/sweep.jsonl") }
+            if comm.isRoot {
+                let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
+                print("sweep: \(sweep.runs.count) runs in \(seconds) s; results in \(out)/sweep.jsonl")
+            }
             return status
         }
     }
