@@ -57,7 +57,12 @@ public struct ReportPage {
 
     /// The first run's training histogram, LDS's smoothed (effective) density and the weights.
     private func labelSection() -> String {
-        let rows = csvRows("\(runs[0])/lds_weights.csv")
+        // The first run that reweights (its weights vary), else the first run.
+        let tables = runs.lazy.map { (run: $0, rows: csvRows("\($0)/lds_weights.csv")) }
+        let chosen =
+            tables.first { t in Set(t.rows.compactMap { $0["weight"] }).count > 1 }
+            ?? (runs[0], csvRows("\(runs[0])/lds_weights.csv"))
+        let rows = chosen.rows
         guard !rows.isEmpty else { return "" }
         let mid = rows.map { ($0["lo"]! + $0["hi"]!) / 2 }
         let counts = Chart.Series(
@@ -71,7 +76,7 @@ public struct ReportPage {
             color: Markup.palette[1])
         let weights = Chart.Series(
             "per-bin loss weight", .line, Array(zip(mid, rows.map { $0["weight"]! })), color: Markup.palette[2])
-        return "<h2>Training labels</h2>"
+        return "<h2>Training labels</h2><p class=\"note\">From \((chosen.run as NSString).lastPathComponent).</p>"
             + Chart(
                 title: "Label histogram and effective density", xLabel: "label", yLabel: "samples per bin",
                 series: [counts, smooth]
