@@ -76,14 +76,20 @@ struct ReweightOptions: ParsableArguments {
     @Flag(help: "Label distribution smoothing of the reweighting (needs --reweight).")
     var lds = false
 
-    @Option(help: "LDS kernel: gaussian, triang or laplace.")
-    var ldsKernel: KernelKind = .gaussian
+    // The kernel's options are optional so that giving one without --lds can be refused
+    // (a sweep varying them with LDS off would repeat one run); their defaults are below.
+    @Option(name: .customLong("lds-kernel"), help: "LDS kernel: gaussian, triang or laplace (gaussian).")
+    var ldsKernelGiven: KernelKind?
 
-    @Option(help: "LDS kernel size (odd).")
-    var ldsKs: Int = 5
+    @Option(name: .customLong("lds-ks"), help: "LDS kernel size, odd (5).")
+    var ldsKsGiven: Int?
 
-    @Option(help: "LDS kernel sigma.")
-    var ldsSigma: Double = 2
+    @Option(name: .customLong("lds-sigma"), help: "LDS kernel sigma (2).")
+    var ldsSigmaGiven: Double?
+
+    var ldsKernel: KernelKind { ldsKernelGiven ?? .gaussian }
+    var ldsKs: Int { ldsKsGiven ?? 5 }
+    var ldsSigma: Double { ldsSigmaGiven ?? 2 }
 
     func validate() throws {
         if reweight != .denseWeight && (dwAlpha != nil || dwBandwidth != nil) {
@@ -95,7 +101,13 @@ struct ReweightOptions: ParsableArguments {
         if let h = dwBandwidth, !(h > 0 && h.isFinite) {
             throw optionError("--dw-bandwidth", "must be positive, got \(h)")
         }
-        guard lds else { return }
+        guard lds else {
+            let given = [("--lds-kernel", ldsKernelGiven != nil), ("--lds-ks", ldsKsGiven != nil)]
+            for (name, isGiven) in given + [("--lds-sigma", ldsSigmaGiven != nil)] where isGiven {
+                throw optionError(name, "needs --lds")
+            }
+            return
+        }
         if reweight == .none {
             throw optionError("--lds", "LDS smooths reweighting: add --reweight sqrt_inv or inverse")
         }
@@ -122,9 +134,14 @@ struct FDSOptions: ParsableArguments {
     @Flag(help: "Feature distribution smoothing between the last hidden layer and the head.")
     var fds = false
 
-    @Option(help: "FDS kernel: gaussian, triang or laplace.") var fdsKernel: KernelKind = .gaussian
-    @Option(help: "FDS kernel size (odd).") var fdsKs: Int = 5
-    @Option(help: "FDS kernel sigma.") var fdsSigma: Double = 2
+    // Optional, as LDS's kernel options: given without --fds they are refused.
+    @Option(name: .customLong("fds-kernel"), help: "FDS kernel: gaussian, triang or laplace (gaussian).")
+    var fdsKernelGiven: KernelKind?
+    @Option(name: .customLong("fds-ks"), help: "FDS kernel size, odd (5).") var fdsKsGiven: Int?
+    @Option(name: .customLong("fds-sigma"), help: "FDS kernel sigma (2).") var fdsSigmaGiven: Double?
+    var fdsKernel: KernelKind { fdsKernelGiven ?? .gaussian }
+    var fdsKs: Int { fdsKsGiven ?? 5 }
+    var fdsSigma: Double { fdsSigmaGiven ?? 2 }
     @Option(help: "Momentum of the running statistics.") var fdsMomentum: Double = 0.9
 
     @Option(
@@ -145,7 +162,11 @@ struct FDSOptions: ParsableArguments {
 
     func validate() throws {
         guard fds else {
-            if fdsDump != nil { throw optionError("--fds-dump", "needs --fds") }
+            let given = [("--fds-dump", fdsDump != nil), ("--fds-kernel", fdsKernelGiven != nil)]
+            for (name, isGiven) in given + [("--fds-ks", fdsKsGiven != nil), ("--fds-sigma", fdsSigmaGiven != nil)]
+            where isGiven {
+                throw optionError(name, "needs --fds")
+            }
             return
         }
         guard fdsClip.count == 2 else {

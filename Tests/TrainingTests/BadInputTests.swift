@@ -201,6 +201,11 @@ final class BadInputTests: XCTestCase {
                 "error: --gai-components: 500 mixture components need as many distinct training labels; there are"
             ),
             ("RankSim weight zero", ["--ranksim", "0"], "error: --ranksim: must be positive, got 0.0"),
+            ("FDS kernel size without FDS", ["--fds-ks", "9"], "error: --fds-ks: needs --fds"),
+            (
+                "LDS sigma without LDS", ["--reweight", "sqrt_inv", "--lds-sigma", "1"],
+                "error: --lds-sigma: needs --lds"
+            ),
             (
                 "RankSim lambda alone", ["--ranksim-lambda", "2"],
                 "error: --ranksim-lambda: needs --ranksim GAMMA"
