@@ -66,20 +66,25 @@ public final class Communicator {
         }
         let world: MPI_Comm = cmpi_comm_world()
         comm = world
+        (rank, size, node, localSize) = Self.layout(of: world, reportingAs: 0, to: world)
+    }
+
+    /// Rank, size, the node's sub-communicator and its size for `comm`; a failure is
+    /// reported as rank `reportingRank` and aborts `errorComm`.
+    private static func layout(of comm: MPI_Comm, reportingAs reportingRank: Int, to errorComm: MPI_Comm)
+        -> (rank: Int, size: Int, node: MPI_Comm?, localSize: Int)
+    {
         var r: Int32 = 0
         var s: Int32 = 0
-        Self.check(MPI_Comm_rank(world, &r), "MPI_Comm_rank", rank: 0, comm: world)
-        Self.check(MPI_Comm_size(world, &s), "MPI_Comm_size", rank: Int(r), comm: world)
-        rank = Int(r)
-        size = Int(s)
+        check(MPI_Comm_rank(comm, &r), "MPI_Comm_rank", rank: reportingRank, comm: errorComm)
+        check(MPI_Comm_size(comm, &s), "MPI_Comm_size", rank: reportingRank, comm: errorComm)
         var node = cmpi_comm_null()
-        Self.check(
-            MPI_Comm_split_type(world, cmpi_comm_type_shared(), r, cmpi_info_null(), &node),
-            "MPI_Comm_split_type", rank: rank, comm: world)
+        check(
+            MPI_Comm_split_type(comm, cmpi_comm_type_shared(), r, cmpi_info_null(), &node),
+            "MPI_Comm_split_type", rank: reportingRank, comm: errorComm)
         var ls: Int32 = 1
-        Self.check(MPI_Comm_size(node, &ls), "MPI_Comm_size (node)", rank: rank, comm: world)
-        self.node = node
-        localSize = Int(ls)
+        check(MPI_Comm_size(node, &ls), "MPI_Comm_size (node)", rank: reportingRank, comm: errorComm)
+        return (Int(r), Int(s), node, Int(ls))
     }
 
     /// A communicator made by `split`: freed with `free()`, while MPI lives on.
@@ -89,20 +94,7 @@ public final class Communicator {
             MPI_Comm_split(parent, Int32(color), Int32(parentRank), &group), "MPI_Comm_split", rank: parentRank,
             comm: parent)
         comm = group!
-        var r: Int32 = 0
-        var s: Int32 = 0
-        Self.check(MPI_Comm_rank(group, &r), "MPI_Comm_rank", rank: parentRank, comm: parent)
-        Self.check(MPI_Comm_size(group, &s), "MPI_Comm_size", rank: parentRank, comm: parent)
-        rank = Int(r)
-        size = Int(s)
-        var node = cmpi_comm_null()
-        Self.check(
-            MPI_Comm_split_type(group, cmpi_comm_type_shared(), r, cmpi_info_null(), &node),
-            "MPI_Comm_split_type", rank: parentRank, comm: parent)
-        var ls: Int32 = 1
-        Self.check(MPI_Comm_size(node, &ls), "MPI_Comm_size (node)", rank: parentRank, comm: parent)
-        self.node = node
-        localSize = Int(ls)
+        (rank, size, node, localSize) = Self.layout(of: comm, reportingAs: parentRank, to: parent)
     }
 
     /// The ranks that pass the same `color`, as a communicator of their own in this

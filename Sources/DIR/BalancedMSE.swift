@@ -30,6 +30,18 @@ public struct LabelPrior: Codable, Sendable, Equatable {
         self.weights = weights
     }
 
+    /// Means, then variances, then weights: how a checkpoint stores the prior and a
+    /// broadcast moves it.
+    public var flat: [Double] { means + variances + weights }
+
+    /// A prior from `flat` (3·K values, as `flat` gives them).
+    public init(flat: [Double]) {
+        let k = flat.count / 3
+        precondition(flat.count == 3 * k, "a flat prior has 3·K values, got \(flat.count)")
+        self.init(
+            means: Array(flat[0..<k]), variances: Array(flat[k..<(2 * k)]), weights: Array(flat[(2 * k)...]))
+    }
+
     /// The same prior for labels mapped by y' = (y − shift) / scale.
     public func mapped(shift: Double, scale: Double) -> LabelPrior {
         LabelPrior(

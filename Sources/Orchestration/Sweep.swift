@@ -51,7 +51,12 @@ public struct Sweep {
         self.describe = describe
     }
 
-    public func folder(_ k: Int) -> String { "\(directory)/run-\(String(format: "%03d", k))" }
+    /// Run k's folder inside a sweep's folder: run-000, run-001, ….
+    public static func runFolder(_ k: Int, in directory: String) -> String {
+        "\(directory)/run-\(String(format: "%03d", k))"
+    }
+
+    public func folder(_ k: Int) -> String { Self.runFolder(k, in: directory) }
 
     /// Runs the sweep on every rank of `world` (collective): success, or preempted when a
     /// signal stopped it (the unfinished runs continue with `resume`).

@@ -16,6 +16,8 @@ public struct SweepSummary {
 
     /// One finished run as sweep.jsonl lists it.
     public struct Run {
+        /// The run's index in the sweep (its folder run-NNN).
+        public let run: Int
         public let config: String
         public let seed: Int
         /// split ("val", "test") → shot → metric key → value.
@@ -47,7 +49,7 @@ public struct SweepSummary {
                 let shots = o[split] as? [String: [String: Any]] ?? [:]
                 splits[split] = shots.mapValues { $0.compactMapValues { $0 as? Double } }
             }
-            runs.append(Run(config: config, seed: o["seed"] as? Int ?? 0, splits: splits))
+            runs.append(Run(run: o["run"] as? Int ?? 0, config: config, seed: o["seed"] as? Int ?? 0, splits: splits))
         }
         self.configs = configs
         self.runs = runs

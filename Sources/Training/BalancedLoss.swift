@@ -15,10 +15,10 @@ final class BalancedLoss {
     let sigmaIndex: Int
     /// Targets of the global batch in batch order (BMC: all of them; GAI, BNI: this rank's).
     private let batchTargets: FloatBuffer
-    private let scale: TargetScale
+    private let targetScale: TargetScale
 
     init(_ settings: BalancedMSESettings, prior: LabelPrior?, scale: TargetScale, sigmaIndex: Int, capacity: Int) {
-        self.scale = scale
+        targetScale = scale
         userPrior = prior
         loss = BalancedMSE(kind: settings.kind, prior: prior?.mapped(shift: scale.mean, scale: scale.std))
         self.sigmaIndex = sigmaIndex
@@ -34,7 +34,7 @@ final class BalancedLoss {
     /// Continues with a checkpoint's prior (in the target's units).
     func restore(prior: LabelPrior) {
         userPrior = prior
-        loss = BalancedMSE(kind: loss.kind, prior: prior.mapped(shift: scale.mean, scale: scale.std))
+        loss = BalancedMSE(kind: loss.kind, prior: prior.mapped(shift: targetScale.mean, scale: targetScale.std))
     }
 
     /// Rows `first..<first + n` of the global batch `batch` (their predictions, weights and

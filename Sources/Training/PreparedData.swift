@@ -95,11 +95,10 @@ public final class PreparedData {
             }
             var flat = [Double](repeating: 0, count: 3 * k)
             if comm.isRoot, let fit = GaussianMixture.fit(labels, components: k, seed: recipe.seed) {
-                flat = fit.means + fit.variances + fit.weights
+                flat = fit.flat
             }
             comm.broadcast(&flat)
-            return LabelPrior(
-                means: Array(flat[0..<k]), variances: Array(flat[k..<(2 * k)]), weights: Array(flat[(2 * k)...]))
+            return LabelPrior(flat: flat)
         }
     }
 

@@ -31,7 +31,7 @@ extension Trainer {
             optimizerState: optimizer.stateBuffers.map { $0.array }, featureStatistics: fds?.statistics.flat ?? [],
             bestEpoch: selection.epoch, bestMAE: selection.mae, bestParameters: selection.parameters,
             fdsPartialSums: partialSums)
-        if let prior = labelPrior { c.labelPrior = prior.means + prior.variances + prior.weights }
+        c.labelPrior = labelPrior?.flat ?? []
         return c
     }
 
@@ -45,12 +45,6 @@ extension Trainer {
         carriedLossSum = c.epochLossSum
         if let fds, !c.featureStatistics.isEmpty { fds.restore(c.featureStatistics) }
         fds?.restorePartialSums(c.fdsPartialSums, isRoot: comm.isRoot)
-        let k = c.labelPrior.count / 3
-        if let balanced, k > 0 {
-            let p = c.labelPrior
-            balanced.restore(
-                prior: LabelPrior(
-                    means: Array(p[0..<k]), variances: Array(p[k..<(2 * k)]), weights: Array(p[(2 * k)...])))
-        }
+        if let balanced, !c.labelPrior.isEmpty { balanced.restore(prior: LabelPrior(flat: c.labelPrior)) }
     }
 }

@@ -63,7 +63,7 @@ struct SweepCommand: ParsableCommand {
         for options in combinations {
             for seed in seedList {
                 let config = try Self.configuration(
-                    trainOptions, options: options, seed: seed, out: "\(out)/run-\(String(format: "%03d", runs.count))")
+                    trainOptions, options: options, seed: seed, out: Sweep.runFolder(runs.count, in: out))
                 runs.append(SweepRun(options: options, seed: seed, config: config))
             }
         }

@@ -7,7 +7,8 @@ import XCTest
 
 final class PeerMethodEquivalenceTests: XCTestCase {
     private let lds = ["--reweight", "sqrt_inv", "--lds", "--bins", "20"]
-    private let oneEpoch = Equivalence.synthetic.map { $0 == "3" ? "1" : $0 }
+    /// The synthetic base with one epoch (the last --epochs given wins).
+    private let oneEpoch = Equivalence.synthetic + ["--epochs", "1"]
 
     /// Alone at 2 ranks, with LDS at 3, with FDS at 2, with both at 3.
     private func assertEquivalentEverywhere(_ method: [String], base: [String] = Equivalence.synthetic) throws {

@@ -194,18 +194,8 @@ public struct ReportPage {
     /// Run folders grouped by configuration (a plain run is its own group).
     private func groups() -> [(String, [String])] {
         guard let s = summary else { return [("test MAE", runs)] }
-        let lines = String(
-            decoding: FileManager.default.contents(atPath: "\(directory)/sweep.jsonl") ?? Data(), as: UTF8.self)
-        var byRun = [Int: String]()
-        for line in lines.split(separator: "\n") {
-            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                let k = o["run"] as? Int,
-                o["status"] as? String == "ok"
-            else { continue }
-            byRun[k] = SweepSummary(sweepLines: [String(line)], baseline: nil, selectBy: "all").configs.first
-        }
         return s.configs.map { c in
-            (c, byRun.filter { $0.value == c }.keys.sorted().map { "\(directory)/run-\(String(format: "%03d", $0))" })
+            (c, s.runs.filter { $0.config == c }.map { Sweep.runFolder($0.run, in: directory) })
         }
     }
 }
