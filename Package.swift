@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "DIRTests", dependencies: ["DIR", "PRNG", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
-        .testTarget(name: "CollectivesTests", dependencies: ["collectives-probe", "TestSupport"]),
+        .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "collectives-probe", "TestSupport"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Settings", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),

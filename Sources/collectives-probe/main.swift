@@ -115,7 +115,9 @@ final class Probe {
 
         comm.barrier()
         if failures.isEmpty {
-            print("rank \(r) of \(p): ok \(checks) checks")
+            // The point-to-point layer the transport default left for MPI_Init (CommunicatorTests).
+            let pml = getenv("OMPI_MCA_pml").map { String(cString: $0) } ?? "unset"
+            print("rank \(r) of \(p): ok \(checks) checks, pml \(pml)")
         } else {
             print("rank \(r) of \(p): FAILED \(failures.joined(separator: "; "))")
         }
