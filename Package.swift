@@ -40,7 +40,7 @@ let package = Package(
         // Bins, kernels, LDS, FDS, shot metrics; the peer methods (Balanced MSE, RankSim, DenseWeight).
         .target(name: "DIR", dependencies: ["NN", "PRNG"]),
         // CSV / .npy loading, the embedded Abalone set, the synthetic generator.
-        .target(name: "Datasets", dependencies: ["PRNG"]),
+        .target(name: "Datasets", dependencies: ["PRNG", "CVectorKernels"]),
         // The configuration: what is trained (the recipe) and how a run executes.
         .target(name: "Settings", dependencies: ["DIR", "Datasets", "NN"]),
         // The gradient sync: allreduce or shared-memory sum, and the signals that ride along.

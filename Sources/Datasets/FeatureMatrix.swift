@@ -1,5 +1,6 @@
 // A row-major feature matrix, either owned in memory (CSV, generated) or mapped
 // from a .npy file (float32 or float64), read through one gather kernel.
+import CVectorKernels
 
 /// Where the values live. A mapped file keeps its pages shared between the ranks of a node.
 public enum FeatureStorage {
@@ -38,6 +39,10 @@ public final class FeatureMatrix {
         invStd: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>
     ) {
         let c = columns
+        if case .float32(let base) = storage, let rows = indices.baseAddress {
+            cvk_gather_standardized(base, rows, indices.count, c, mean, invStd, out)
+            return
+        }
         for (k, row) in indices.enumerated() {
             let dst = out + k * c
             switch storage {

@@ -14,4 +14,9 @@
 void cvk_adam(float *p, const float *const *grads, int gradCount, float *m, float *v, long lo, long n,
               float b1, float b2, float eps, float wd, float stepSize, float invRoot2);
 
+/// out[k][j] = (base[rows[k]][j] − mean[j]) · invStd[j] for k < count, j < columns
+/// (row-major, `columns` per row), prefetching the next row while computing this one.
+void cvk_gather_standardized(const float *base, const int *rows, long count, long columns, const float *mean,
+                             const float *invStd, float *out);
+
 #endif
