@@ -77,6 +77,8 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Settings", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration"]),
+        // Several hosts (network namespaces with sshd) and a lost host: needs root.
+        .testTarget(name: "ClusterTests", dependencies: ["dir-dist", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Checkpoints", "NN", "TestSupport"]),
     ]
 )

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # install-deps.sh - install what dir-dist needs from Debian, if it is missing:
 # OpenMPI (libopenmpi-dev, openmpi-bin), OpenBLAS (libopenblas-dev), pkg-config, and
-# Chromium (chromium), the headless browser the report tests load `dir-dist report` in.
+# for the tests: Chromium (chromium), the headless browser the report tests load
+# `dir-dist report` in; openssh-server and iproute2 for the hosts the cluster tests
+# build (launch/netns-hosts.sh); munge, slurmctld, slurmd and slurm-client for the
+# Slurm tests (Tests/SlurmTests start their own daemons with their own configuration).
+# The daemons are installed, never started: on a machine with systemd the packages'
+# own services are kept from starting (policy-rc.d) and disabled afterwards.
 # Swift 6 itself is expected on PATH. Uses sudo when not root. Idempotent.
 set -euo pipefail
 
-packages=(libopenmpi-dev openmpi-bin libopenblas-dev pkg-config chromium)
+packages=(libopenmpi-dev openmpi-bin libopenblas-dev pkg-config chromium openssh-server iproute2 munge slurmctld
+    slurmd slurm-client)
+services=(ssh munge slurmctld slurmd)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -15,6 +22,18 @@ if (( ${#missing[@]} > 0 )); then
     (( $(id -u) == 0 )) || sudo="sudo"
     echo "installing: ${missing[*]}" >&2
     $sudo apt-get update -qq
+    # Exit status 101 tells Debian's maintainer scripts not to start any service.
+    blocker=/usr/sbin/policy-rc.d
+    if [[ ! -e $blocker ]]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee "$blocker" >/dev/null
+        $sudo chmod +x "$blocker"
+        trap '$sudo rm -f "$blocker"' EXIT
+    fi
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [[ -d /run/systemd/system ]]; then
+        for unit in "${services[@]}"; do
+            [[ " ${missing[*]} " == *" ${unit/ssh/openssh-server} "* ]] && $sudo systemctl disable -q "$unit" 2>/dev/null || true
+        done
+    fi
 fi
 command -v swift >/dev/null || { echo "error: swift not found on PATH (Swift 6 toolchain needed)" >&2; exit 1; }

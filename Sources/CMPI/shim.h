@@ -24,5 +24,6 @@ static inline int cmpi_mode_nocheck(void) { return MPI_MODE_NOCHECK; }
 static inline MPI_Datatype cmpi_datatype_null(void) { return MPI_DATATYPE_NULL; }
 static inline int cmpi_lock_shared(void) { return MPI_LOCK_SHARED; }
 static inline int cmpi_lock_exclusive(void) { return MPI_LOCK_EXCLUSIVE; }
+static inline int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }
 
 #endif

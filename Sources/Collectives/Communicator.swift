@@ -45,6 +45,8 @@ public final class Communicator {
     public let size: Int
     /// Ranks on this node (MPI_COMM_TYPE_SHARED), for choosing BLAS threads.
     public let localSize: Int
+    /// This rank's place among them.
+    public let localRank: Int
     private let comm: MPI_Comm
     /// The MPI handle, for other Collectives types (windows).
     var handle: MPI_Comm { comm }
@@ -67,13 +69,13 @@ public final class Communicator {
         }
         let world: MPI_Comm = cmpi_comm_world()
         comm = world
-        (rank, size, node, localSize) = Self.layout(of: world, reportingAs: 0, to: world)
+        (rank, size, node, localSize, localRank) = Self.layout(of: world, reportingAs: 0, to: world)
     }
 
     /// Rank, size, the node's sub-communicator and its size for `comm`; a failure is
     /// reported as rank `reportingRank` and aborts `errorComm`.
     private static func layout(of comm: MPI_Comm, reportingAs reportingRank: Int, to errorComm: MPI_Comm)
-        -> (rank: Int, size: Int, node: MPI_Comm?, localSize: Int)
+        -> (rank: Int, size: Int, node: MPI_Comm?, localSize: Int, localRank: Int)
     {
         var r: Int32 = 0
         var s: Int32 = 0
@@ -84,24 +86,55 @@ public final class Communicator {
             MPI_Comm_split_type(comm, cmpi_comm_type_shared(), r, cmpi_info_null(), &node),
             "MPI_Comm_split_type", rank: reportingRank, comm: errorComm)
         var ls: Int32 = 1
+        var lr: Int32 = 0
         check(MPI_Comm_size(node, &ls), "MPI_Comm_size (node)", rank: reportingRank, comm: errorComm)
-        return (Int(r), Int(s), node, Int(ls))
+        check(MPI_Comm_rank(node, &lr), "MPI_Comm_rank (node)", rank: reportingRank, comm: errorComm)
+        return (Int(r), Int(s), node, Int(ls), Int(lr))
     }
 
-    /// A communicator made by `split`: freed with `free()`, while MPI lives on.
-    private init(splitting parent: MPI_Comm, color: Int, rank parentRank: Int) {
-        var group = cmpi_comm_null()
-        Self.check(
-            MPI_Comm_split(parent, Int32(color), Int32(parentRank), &group), "MPI_Comm_split", rank: parentRank,
-            comm: parent)
+    /// A communicator made by `split` or `splitByNode`: freed with `free()`, while MPI lives on.
+    private init(made group: MPI_Comm?, rank parentRank: Int, parent: MPI_Comm) {
         comm = group!
-        (rank, size, node, localSize) = Self.layout(of: comm, reportingAs: parentRank, to: parent)
+        (rank, size, node, localSize, localRank) = Self.layout(of: comm, reportingAs: parentRank, to: parent)
     }
 
     /// The ranks that pass the same `color`, as a communicator of their own in this
     /// communicator's rank order (MPI_Comm_split). Collective; end it with `free()`.
     public func split(color: Int) -> Communicator {
-        Communicator(splitting: comm, color: color, rank: rank)
+        var group = cmpi_comm_null()
+        check(MPI_Comm_split(comm, Int32(color), Int32(rank), &group), "MPI_Comm_split")
+        return Communicator(made: group, rank: rank, parent: comm)
+    }
+
+    /// The ranks of this node, as a communicator of their own in this communicator's
+    /// rank order (its rank is `localRank`). Collective; end it with `free()`.
+    public func splitByNode() -> Communicator {
+        var group = cmpi_comm_null()
+        check(
+            MPI_Comm_split_type(comm, cmpi_comm_type_shared(), Int32(rank), cmpi_info_null(), &group),
+            "MPI_Comm_split_type")
+        return Communicator(made: group, rank: rank, parent: comm)
+    }
+
+    /// Every rank's host name (MPI_Get_processor_name), in rank order (collective).
+    public func hostNames() -> [String] {
+        let width = Int(cmpi_max_processor_name()) + 1
+        var mine = [CChar](repeating: 0, count: width)
+        var length: Int32 = 0
+        check(MPI_Get_processor_name(&mine, &length), "MPI_Get_processor_name")
+        var all = [UInt8](repeating: 0, count: width * size)
+        mine.withUnsafeBufferPointer { m in
+            all.withUnsafeMutableBufferPointer { a in
+                check(
+                    MPI_Allgather(
+                        m.baseAddress, Int32(width), cmpi_uint8(), a.baseAddress, Int32(width), cmpi_uint8(), comm),
+                    "MPI_Allgather")
+            }
+        }
+        return (0..<size).map { r in
+            let bytes = all[(r * width)..<((r + 1) * width)].prefix { $0 != 0 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
     }
 
     /// Frees a communicator made by `split` (collective over its ranks).

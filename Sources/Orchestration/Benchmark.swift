@@ -54,7 +54,7 @@ public enum Benchmark {
     ) throws -> BenchmarkReport {
         let data = try Agreement.together(comm) { try PreparedData(recipe: config.recipe, comm: comm) }
         Compute.configure(threads: config.execution.threads, comm)
-        let trainer = Trainer(config: config, comm: comm, data: data)
+        let trainer = try Trainer(config: config, comm: comm, data: data)
         for _ in 0..<warmup { _ = trainer.trainEpoch() }
         trainer.resetTimes()
         var r = BenchmarkReport()

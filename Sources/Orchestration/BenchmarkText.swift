@@ -37,12 +37,17 @@ extension BenchmarkReport {
                 "  sync wait        \(ms(r.reduceWait))   (barrier: waiting for the slowest rank; a standalone "
                     + "allreduce would take \(ms(r.allreduceSeconds)))"
             )
+        case .hierarchical:
+            lines.append(
+                "  sync wait        \(ms(r.reduceWait))   (barrier, node sum of this rank's shard and its allreduce "
+                    + "across nodes; a standalone allreduce of everything would take \(ms(r.allreduceSeconds)))"
+            )
         case .allreduce:
             lines.append("  sync wait        \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)))")
         }
+        let sharded = r.sync == .sharedMemory || r.sync == .hierarchical
         lines.append(
-            "  optimizer        \(ms(r.optimizer))"
-                + (r.sync == .sharedMemory ? "   (this rank's shard: sum, update, barrier)" : ""))
+            "  optimizer        \(ms(r.optimizer))" + (sharded ? "   (this rank's shard: update, barrier)" : ""))
         lines.append("  step (slowest)   \(ms(r.step))")
         lines.append("per rank (ms): rank  forward  backward  sync wait  optimizer  step  rows/step")
         for (rank, phases) in r.perRankPhases.enumerated() {

@@ -25,7 +25,7 @@ final class TrainingSession {
         self.comm = comm
         self.reporter = reporter
         self.data = data
-        trainer = Trainer(config: config, comm: comm, data: data)
+        trainer = try Trainer(config: config, comm: comm, data: data)
         identity = try config.identity(ranks: comm.size)
         store = config.execution.outputDirectory.map { CheckpointStore(directory: $0, keep: config.execution.keep) }
         selection = Selection()
@@ -48,7 +48,29 @@ final class TrainingSession {
                 + "\(data.binning.count) bins, \(trainer.model.parameterCount) parameters, "
                 + "method: \(config.recipe.methodName)"
         )
+        let hosts = Self.hostLine(comm.hostNames())
+        reporter.line("hosts: \(hosts); gradient sum: \(trainer.syncKind.rawValue)")
         if let (path, c) = resumed { reporter.line("resumed from \(path) at epoch \(c.epoch + 1), step \(c.step)") }
+    }
+
+    /// "h0 (ranks 0-1), h1 (ranks 2-3)": each host with its ranks, in rank order.
+    static func hostLine(_ names: [String]) -> String {
+        var groups = [(name: String, ranks: [Int])]()
+        for (rank, name) in names.enumerated() {
+            if let i = groups.firstIndex(where: { $0.name == name }) {
+                groups[i].ranks.append(rank)
+            } else {
+                groups.append((name, [rank]))
+            }
+        }
+        return groups.map { group in
+            let r = group.ranks
+            let contiguous = r.last! - r.first! + 1 == r.count
+            let list =
+                r.count == 1
+                ? "\(r[0])" : contiguous ? "\(r.first!)-\(r.last!)" : r.map(String.init).joined(separator: ",")
+            return "\(group.name) (rank\(r.count == 1 ? "" : "s") \(list))"
+        }.joined(separator: ", ")
     }
 
     func run() throws -> RunEnd {
@@ -132,6 +154,7 @@ final class TrainingSession {
 
     /// Tests the chosen parameters and writes the model file.
     private func finish() throws {
+        checkReplicas()
         var testedEpoch = trainer.epoch
         if config.recipe.selection == .best, !selection.parameters.isEmpty {
             testedEpoch = selection.epoch
@@ -145,6 +168,22 @@ final class TrainingSession {
         try Agreement.together(comm) {
             try reporter.model(
                 modelDescription, parameters: trainer.model.params.array, featureStatistics: trainer.featureStatistics)
+        }
+    }
+
+    /// Every rank must end with the same parameters, bit for bit (whatever the sync and
+    /// the hosts): compares a hash of each rank's copy, once per run.
+    private func checkReplicas() {
+        guard comm.size > 1 else { return }
+        var hash = Fingerprint()
+        trainer.parameters.withUnsafeBytes { hash.add(bytes: Array($0)) }
+        let mine = Int(hash.value() >> 1)  // 63 bits, so that its negation fits
+        var extremes = [mine, -mine]
+        comm.allreduce(&extremes, op: .max)  // the largest and minus the smallest: the same on every rank
+        if extremes[0] == -extremes[1] {
+            reporter.line("replicas: the parameters are bit-identical on all \(comm.size) ranks")
+        } else {
+            reporter.warning("replicas: the ranks' parameters differ at the end of training (a bug; please report it)")
         }
     }
 

@@ -82,11 +82,21 @@ public struct Execution: Codable, Sendable, Equatable {
     public var overlap = false
     /// Smallest bucket of the overlapped allreduce.
     public var bucketBytes = 256 * 1024
-    /// Sum gradients in MPI-3 shared memory and split the update among ranks (one node,
-    /// no overlap); nil: when every rank is on one node with a core of its own.
-    public var sharedMemory: Bool?
+    /// How the ranks sum their gradients; nil: chosen for the job's layout (shared memory
+    /// on one node, hierarchical across nodes, when every rank has a core of its own).
+    public var sync: GradientSum?
 
     public init() {}
+}
+
+/// The ways to sum gradients over ranks a user can ask for (`--sync`).
+public enum GradientSum: String, CaseIterable, Codable, Sendable {
+    /// One allreduce of the whole buffer (any layout; with `overlap`, in buckets during backward).
+    case allreduce
+    /// MPI-3 shared memory on one node, the update split among the ranks.
+    case shared
+    /// Shared memory within each node, each shard's owners allreduce it across nodes.
+    case hierarchical
 }
 
 public struct TrainingConfig: Codable, Sendable, Equatable {

@@ -1,6 +1,7 @@
 // The gradient sync: how one step's gradients become the same update on every rank.
-// This file is the concept (protocol, kinds, the signals that ride along); the two
-// implementations are AllreduceSync.swift and SharedMemorySync.swift.
+// This file is the concept (protocol, kinds, the choice, the signals that ride along);
+// the implementations are AllreduceSync.swift, SharedMemorySync.swift and
+// HierarchicalSync.swift.
 import Collectives
 import Foundation
 import NN
@@ -13,16 +14,55 @@ public enum SyncKind: String, CaseIterable, Sendable {
     case overlappedAllreduce = "overlapped-allreduce"
     /// All ranks on one node: gradients summed in MPI-3 shared memory, the update split among ranks.
     case sharedMemory = "shared-memory"
+    /// Several nodes: shared memory within each, each shard allreduced across nodes by its owners.
+    case hierarchical
 
-    /// The kind for this job. `sharedMemory` nil: shared memory when every rank is on
-    /// one node with a core of its own (ranks sharing cores measured faster meeting once
-    /// per step in the allreduce than twice in barriers, docs/performance.md).
-    public static func choose(sharedMemory: Bool?, overlap: Bool, comm: Communicator) -> SyncKind {
+    /// The kind for this job (collective). `requested` nil: shared memory when every rank
+    /// is on one node, hierarchical when several nodes hold the same number (> 1) of ranks,
+    /// else the allreduce, and the allreduce whenever ranks share cores (they measured
+    /// faster meeting once per step in the allreduce than twice in barriers,
+    /// docs/performance.md) or `overlap` asks for buckets. `requested` `.allreduce` gives
+    /// the overlapped one when `overlap` is on.
+    public static func choose(requested: SyncKind?, overlap: Bool, comm: Communicator) throws(SyncChoiceError)
+        -> SyncKind
+    {
         let overlapped: SyncKind = overlap && comm.size > 1 ? .overlappedAllreduce : .allreduce
-        guard !overlap && comm.size > 1 && comm.isSingleNode else { return overlapped }
-        let coreEach = comm.localSize <= ProcessInfo.processInfo.activeProcessorCount
-        return (sharedMemory ?? coreEach) ? .sharedMemory : overlapped
+        let sizes = [comm.localSize, -comm.localSize]
+        var extremes = sizes
+        comm.allreduce(&extremes, op: .max)
+        let evenNodes = extremes[0] == -extremes[1]
+        let nodes = comm.size / comm.localSize
+        switch requested {
+        case .allreduce, .overlappedAllreduce:
+            return overlapped
+        case .sharedMemory, .hierarchical:
+            if overlap {
+                throw SyncChoiceError("overlapping the gradient sum with backward works with the allreduce only")
+            }
+            if requested == .sharedMemory && !comm.isSingleNode {
+                throw SyncChoiceError(
+                    "shared memory needs every rank on one node; this job spans \(evenNodes ? "\(nodes)" : "several") nodes (use hierarchical)"
+                )
+            }
+            if requested == .hierarchical && !evenNodes {
+                throw SyncChoiceError(
+                    "hierarchical needs the same number of ranks on every node; this job has \(-extremes[1]) to \(extremes[0])"
+                )
+            }
+            return comm.size == 1 ? .allreduce : requested!
+        case nil:
+            let coreEach = comm.localSize <= ProcessInfo.processInfo.activeProcessorCount
+            guard !overlap && comm.size > 1 && comm.localSize > 1 && coreEach else { return overlapped }
+            if comm.isSingleNode { return .sharedMemory }
+            return evenNodes ? .hierarchical : .allreduce
+        }
     }
+}
+
+/// A requested gradient sum that this job's layout or options rule out.
+public struct SyncChoiceError: Error, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
 }
 
 /// What a step tells every rank besides its gradients: the stop requests. Each rank
@@ -91,6 +131,8 @@ public func makeGradientSync(_ kind: SyncKind, comm: Communicator, parameterCoun
     switch kind {
     case .sharedMemory:
         return SharedMemorySync(comm: comm, parameterCount: parameterCount)
+    case .hierarchical:
+        return HierarchicalSync(comm: comm, parameterCount: parameterCount)
     case .allreduce, .overlappedAllreduce:
         return AllreduceSync(
             comm: comm, parameterCount: parameterCount, overlap: kind == .overlappedAllreduce,

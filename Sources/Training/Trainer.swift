@@ -39,12 +39,17 @@ public final class Trainer {
     private let batch: TrainingBatch
     private let faults: FaultInjection?
 
-    public init(config: TrainingConfig, comm: Communicator, data: PreparedData) {
+    public init(config: TrainingConfig, comm: Communicator, data: PreparedData) throws {
         recipe = config.recipe
         execution = config.execution
         self.comm = comm
         self.data = data
-        let kind = SyncKind.choose(sharedMemory: execution.sharedMemory, overlap: execution.overlap, comm: comm)
+        let kind: SyncKind
+        do {
+            kind = try SyncKind.choose(requested: execution.sync.map(Self.kind), overlap: execution.overlap, comm: comm)
+        } catch {
+            throw SettingError(.sync, "\(error.message)")
+        }
         // The flat buffer: the model's parameters, then Balanced MSE's σ when it is on.
         let modelCount = MLP.parameterCount(inputSize: data.featureCount, hiddenSizes: recipe.hidden)
         let parameterCount = modelCount + (recipe.balancedMSE == nil ? 0 : 1)
@@ -85,6 +90,14 @@ public final class Trainer {
             }
         }
         sync.shareInitialParameters()
+    }
+
+    private static func kind(_ sum: GradientSum) -> SyncKind {
+        switch sum {
+        case .allreduce: return .allreduce
+        case .shared: return .sharedMemory
+        case .hierarchical: return .hierarchical
+        }
     }
 
     private static func optimizer(_ recipe: Recipe, parameterCount: Int) -> Optimizer {

@@ -31,10 +31,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "FDS on (bins over the label range).") var fds = false
     @Option(help: "FDS statistics pass: online or separate.") var fdsPass: FDSPass = .online
     @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = false
-    @Flag(
-        inversion: .prefixedNo,
-        help: "Sum gradients in shared memory instead of an allreduce (default: one node, a core per rank).")
-    var sharedMemory: Bool?
+    @OptionGroup(title: "Gradient sum") var syncing: SyncOptions
     @Flag(help: "Also measure point-to-point latency and bandwidth between ranks 0 and 1.") var pingPong = false
     @Option(help: "Append one CSV row (header if the file is new).") var csv: String?
 
@@ -68,7 +65,7 @@ struct Bench: ParsableCommand {
         c.execution.batchSize = batchSize
         c.execution.threads = threads
         c.execution.overlap = overlap
-        c.execution.sharedMemory = sharedMemory
+        c.execution.sync = syncing.gradientSum
         if fds {
             var f = FDSConfig()
             f.pass = fdsPass

@@ -22,6 +22,7 @@ extension Setting {
         case .denseWeightBandwidth: return "--dw-bandwidth"
         case .gaiComponents: return "--gai-components"
         case .ranksPerRun: return "--ranks-per-run"
+        case .sync: return "--sync"
         }
     }
 }

@@ -62,13 +62,7 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Overlap the gradient allreduce (buckets) with the backward pass.")
     var overlap = false
     @Option(help: "Smallest allreduce bucket in KiB when overlapping.") var bucketKib = 256
-    @Flag(
-        inversion: .prefixedNo,
-        help: ArgumentHelp(
-            "Sum gradients in shared memory and split the update among ranks (default: when all ranks share one "
-                + "node and have a core each).")
-    )
-    var sharedMemory: Bool?
+    @OptionGroup(title: "Gradient sum") var syncing: SyncOptions
 
     /// Option-level checks, before MPI starts: every rank parses the same arguments, so
     /// every rank fails the same way and only rank 0 speaks.
@@ -133,7 +127,7 @@ struct Train: ParsableCommand {
         c.execution.stepTimeout = stepTimeout
         c.execution.overlap = overlap
         c.execution.bucketBytes = bucketKib * 1024
-        c.execution.sharedMemory = sharedMemory
+        c.execution.sync = syncing.gradientSum
         return c
     }
 

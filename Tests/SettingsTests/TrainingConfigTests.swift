@@ -17,7 +17,7 @@ final class TrainingConfigTests: XCTestCase {
     /// How one run executes: free to differ when a checkpoint is continued.
     let executionFields = [
         "epochs", "batchSize", "threads", "evaluationBatch", "outputDirectory", "fdsDump", "checkpointEvery", "keep",
-        "resume", "stepTimeout", "overlap", "bucketBytes", "sharedMemory",
+        "resume", "stepTimeout", "overlap", "bucketBytes", "sync",
     ]
 
     private func fields(_ value: Any) -> [String] {
@@ -44,7 +44,7 @@ final class TrainingConfigTests: XCTestCase {
         other.execution.outputDirectory = "/elsewhere"
         other.execution.checkpointEvery = 5
         other.execution.overlap = true
-        other.execution.sharedMemory = false
+        other.execution.sync = .allreduce
         other.execution.stepTimeout = 7
         XCTAssertEqual(try other.identity(ranks: 2), identity)
         var fourRanks = base

@@ -210,6 +210,14 @@ final class BadInputTests: XCTestCase {
                 "RankSim lambda alone", ["--ranksim-lambda", "2"],
                 "error: --ranksim-lambda: needs --ranksim GAMMA"
             ),
+            (
+                "two ways to choose the sum", ["--sync", "hierarchical", "--shared-memory"],
+                "error: --sync: give either --sync or --shared-memory"
+            ),
+            (
+                "overlap with the shared sum", ["--sync", "shared", "--overlap"],
+                "error: --sync: overlapping the gradient sum with backward works with the allreduce only"
+            ),
         ]
         return cases.map { (name: $0.0, arguments: $0.1, message: $0.2) }
     }

@@ -36,6 +36,9 @@ final class EquivalenceTests: XCTestCase {
         // Three ranks share two cores here, so the default is the allreduce: force the
         // shared-memory sum (three shards of the update) as well.
         try assertEquivalent(ranks: 3, perRankBatch: 16, ["--shared-memory", "--fds"], "shared memory, 3 ranks")
+        // The hierarchical sum on one node: the node sum and shard split of shared memory,
+        // with allreduces over one-rank peer groups (ClusterTests run it across hosts).
+        try assertEquivalent(ranks: 3, perRankBatch: 16, ["--sync", "hierarchical", "--fds"], "hierarchical, 3 ranks")
     }
 
     /// Buckets reduced with MPI_Iallreduce during backward (tiny buckets, so every layer
