@@ -17,7 +17,9 @@
 # dd-h) and DD_NETNS_SUBNET (default 10.77.0). Every mpirun gets TCP between hosts on
 # eth0, OpenMPI's out-of-band keepalives (a lost host ends the job in seconds instead of
 # never), no core binding (each host would otherwise bind its first rank to core 0 of
-# the same machine) and the generated ssh key.
+# the same machine), waiting ranks that yield their core (the hosts share this machine's
+# cores: two hosts of two ranks on two cores ran 20x slower spinning) and the generated
+# ssh key.
 set -euo pipefail
 
 prefix=${DD_NETNS_PREFIX:-dd-h}
@@ -37,6 +39,22 @@ enter() {
     nsenter --net="/run/netns/$host" --uts="$dir/$host.uts" "$@"
 }
 
+# Kills what runs in HOST (sshd, orted, ranks: they keep the namespace and its link
+# alive), removes the namespace and waits until its link is gone.
+remove_host() {
+    local host=$1 pid tries=0
+    if [[ -e /run/netns/$host ]]; then
+        for pid in $(ip netns pids "$host" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+        ip netns del "$host" 2>/dev/null || true
+    fi
+    ip link del "$host-v" 2>/dev/null || true
+    while ip link show "$host-v" >/dev/null 2>&1; do
+        tries=$((tries + 1))
+        (( tries < 100 )) || die "the link $host-v does not go away"
+        sleep 0.05
+    done
+}
+
 down() {
     local dir=$1 host
     for host in $(hosts_of "$dir"); do
@@ -44,10 +62,7 @@ down() {
             kill "$(cat "$dir/$host.sshd.pid")" 2>/dev/null || true
         fi
         # Anything still running in the host (ranks, orted) goes with it.
-        if [[ -e /run/netns/$host ]]; then
-            for pid in $(ip netns pids "$host" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-            ip netns del "$host" 2>/dev/null || true
-        fi
+        remove_host "$host"
         if [[ -e $dir/$host.uts ]]; then
             umount "$dir/$host.uts" 2>/dev/null || true
             rm -f "$dir/$host.uts"
@@ -67,12 +82,10 @@ up() {
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     down "$dir"
-    # Namespaces of this prefix left by a run that could not clean up (their processes
-    # keep them, and their links, alive).
-    for host in $(ip netns list | awk '{print $1}' | grep "^${prefix}[0-9]" || true); do
-        for pid in $(ip netns pids "$host" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-        ip netns del "$host" 2>/dev/null || true
-        ip link del "$host-v" 2>/dev/null || true
+    # Namespaces of this prefix left by a run that could not clean up.
+    for host in $(ip netns list | awk '{print $1}' | grep "^${prefix}[0-9]" || true) \
+        $(ip -o link show | grep -o "${prefix}[0-9]*-v" | sed 's/-v$//' || true); do
+        remove_host "$host"
     done
     ip link del "$bridge" 2>/dev/null || true
     ip netns add "${prefix}-probe" 2>/dev/null || die "this machine does not allow network namespaces (ip netns add failed)"
@@ -151,7 +164,7 @@ mpirun_from_first() {
         --mca btl tcp,self,vader --mca pml ob1 \
         --mca btl_tcp_if_include eth0 --mca oob_tcp_if_include eth0 \
         --mca oob_tcp_keepalive_time 2 --mca oob_tcp_keepalive_intvl 1 --mca oob_tcp_keepalive_probes 3 \
-        --bind-to none "$@"
+        --bind-to none --mca mpi_yield_when_idle 1 "$@"
 }
 
 command=${1:-}

@@ -27,7 +27,13 @@ enum Resume {
         comm.broadcast(bytes: &bytes)
         let name = String(decoding: path, as: UTF8.self)
         let checkpoint = try Checkpoint.decode(bytes, path: name)
-        try check(checkpoint, name: name, identity: identity, data: data, epochs: execution.epochs)
+        try check(checkpoint, name: name, identity: identity, data: data, execution: execution, ranks: comm.size)
+        if TrainingIdentity.differences(checkpoint.identity, identity) == ["global batch"] {
+            let old = TrainingIdentity.globalBatch(checkpoint.identity) ?? 0
+            reporter.note(
+                "resuming with global batch \(comm.size * execution.batchSize) instead of the checkpoint's \(old) "
+                    + "(\(Setting.resumeNewBatch))")
+        }
         return (name, checkpoint)
     }
 
@@ -52,11 +58,24 @@ enum Resume {
         return newest
     }
 
-    private static func check(_ c: Checkpoint, name: String, identity: [UInt8], data: PreparedData, epochs: Int)
-        throws
-    {
-        if c.identity != identity {
-            let keys = TrainingIdentity.differences(c.identity, identity).joined(separator: ", ")
+    private static func check(
+        _ c: Checkpoint, name: String, identity: [UInt8], data: PreparedData, execution: Execution, ranks: Int
+    ) throws {
+        let epochs = execution.epochs
+        let differences = TrainingIdentity.differences(c.identity, identity)
+        if differences == ["global batch"], !execution.resumeNewBatch {
+            // Only the rank count or the batch changed: say how to keep the global batch.
+            let old = TrainingIdentity.globalBatch(c.identity) ?? 0
+            let now = ranks * execution.batchSize
+            let keep: SettingText =
+                old % ranks == 0 ? "keep it with \(Setting.batchSize) \(old / ranks) on \(ranks) ranks, or " : ""
+            throw SettingError(
+                .resume,
+                "'\(name)' was trained with global batch \(old), this run has \(now) (\(ranks) ranks × "
+                    + "\(execution.batchSize)); \(keep)resume anyway with \(Setting.resumeNewBatch)")
+        }
+        if !differences.isEmpty && differences != ["global batch"] {
+            let keys = differences.joined(separator: ", ")
             throw CheckpointError(name, "checkpoint belongs to another configuration (differs in: \(keys))")
         }
         if c.dataFingerprint != data.fingerprint {

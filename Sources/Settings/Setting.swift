@@ -5,7 +5,7 @@
 /// A setting that a run's own checks can find wrong.
 public enum Setting: String, CaseIterable, Codable, Sendable {
     case epochs, labelRange, maxLabel, outputDirectory, fdsDump, resume, learningRate, denseWeightBandwidth
-    case gaiComponents, ranksPerRun, sync
+    case gaiComponents, ranksPerRun, sync, batchSize, resumeNewBatch
 }
 
 /// Text that may name settings; rendered with the caller's spelling of each.

@@ -75,6 +75,8 @@ public struct Execution: Codable, Sendable, Equatable {
     public var keep = 3
     /// A checkpoint file to resume from, or "auto" for the newest valid one in the output folder.
     public var resume: String?
+    /// Resume even from a checkpoint trained with another global batch (ranks × batch size).
+    public var resumeNewBatch = false
     /// Watchdog: end the job when one step takes longer than this many seconds.
     public var stepTimeout: Double?
     /// Start the gradient allreduce in buckets during backward (MPI_Iallreduce). Off by
@@ -122,6 +124,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 /// Reading a checkpoint's identity back, to say which settings differ.
 public enum TrainingIdentity {
     static let globalBatchKey = "globalBatch"
+
+    /// The global batch an identity was made with.
+    public static func globalBatch(_ identity: [UInt8]) -> Int? {
+        guard let x = try? JSONSerialization.jsonObject(with: Data(identity)) as? [String: Any] else { return nil }
+        return x[globalBatchKey] as? Int
+    }
 
     /// The recipe keys (and the global batch) whose values differ, as a user would name them.
     public static func differences(_ a: [UInt8], _ b: [UInt8]) -> [String] {

@@ -23,6 +23,8 @@ extension Setting {
         case .gaiComponents: return "--gai-components"
         case .ranksPerRun: return "--ranks-per-run"
         case .sync: return "--sync"
+        case .batchSize: return "--batch-size"
+        case .resumeNewBatch: return "--resume-new-batch"
         }
     }
 }

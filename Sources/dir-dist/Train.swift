@@ -58,6 +58,8 @@ struct Train: ParsableCommand {
     @Option(help: "Write a checkpoint into --out every N epochs (0: never).") var checkpointEvery = 0
     @Option(help: "Numbered checkpoints to keep besides the latest.") var keep = 3
     @Option(help: "Resume from a checkpoint file, or 'auto' for the newest valid one in --out.") var resume: String?
+    @Flag(help: "Resume even from a checkpoint trained with another global batch (ranks × --batch-size).")
+    var resumeNewBatch = false
     @Option(help: "End the job when one step makes no progress for this many seconds.") var stepTimeout: Double?
     @Flag(inversion: .prefixedNo, help: "Overlap the gradient allreduce (buckets) with the backward pass.")
     var overlap = false
@@ -97,6 +99,7 @@ struct Train: ParsableCommand {
             throw optionError("--checkpoint-every", "needs --out DIR for the checkpoint files")
         }
         if keep < 1 { throw optionError("--keep", "must be positive, got \(keep)") }
+        if resumeNewBatch && resume == nil { throw optionError("--resume-new-batch", "needs --resume") }
         if resume == "auto" && out == nil {
             throw optionError("--resume", "'auto' looks for checkpoints in --out DIR; give --out")
         }
@@ -124,6 +127,7 @@ struct Train: ParsableCommand {
         c.execution.checkpointEvery = checkpointEvery
         c.execution.keep = keep
         c.execution.resume = resume
+        c.execution.resumeNewBatch = resumeNewBatch
         c.execution.stepTimeout = stepTimeout
         c.execution.overlap = overlap
         c.execution.bucketBytes = bucketKib * 1024

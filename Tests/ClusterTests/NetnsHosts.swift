@@ -4,15 +4,20 @@ import Foundation
 import TestSupport
 import XCTest
 
-final class NetnsHosts {
+final class NetnsHosts: Sendable {
     let directory: URL
     let count: Int
     static let script = Paths.packageRoot.appendingPathComponent("launch/netns-hosts.sh").path
 
-    /// Brings up `count` hosts (dd-h0, dd-h1, ...); fails the test when that is not possible.
+    /// Brings up `count` hosts (dd-h0, dd-h1, ...); throws (failing the test) when that is not possible.
     init(_ count: Int) throws {
         self.count = count
         directory = Paths.temporaryDirectory("hosts")
+        try up()
+    }
+
+    /// (Re)builds the hosts, as after `tearDown`.
+    func up() throws {
         let result = Subprocess.run(Self.script, ["up", directory.path, "\(count)"], timeout: 60)
         guard result.status == 0 else {
             _ = Subprocess.run(Self.script, ["down", directory.path], timeout: 60)
@@ -37,11 +42,13 @@ final class NetnsHosts {
         Subprocess.run(Self.script, ["run", directory.path, name(host)] + command, timeout: timeout)
     }
 
+    /// Stops the hosts (the folder stays until the object goes, for another `up`).
     func tearDown() {
         let result = Subprocess.run(Self.script, ["down", directory.path], timeout: 60)
         XCTAssertEqual(result.status, 0, "netns-hosts.sh down: \(result.stderr)")
-        try? FileManager.default.removeItem(at: directory)
     }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 }
 
 /// The hosts could not be built (a test that throws it fails).

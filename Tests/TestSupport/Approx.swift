@@ -3,6 +3,13 @@
 import XCTest
 
 public enum Approx {
+    /// The largest |a − e| / max(|e|, 1e-6) over the elements, for printing.
+    public static func worstRelative(_ actual: [Float], _ expected: [Float]) -> Double {
+        zip(actual, expected).reduce(0) { worst, pair in
+            max(worst, Double(abs(pair.0 - pair.1)) / max(Double(abs(pair.1)), 1e-6))
+        }
+    }
+
     /// |a − e| ≤ rel·|e| + abs for every element; otherwise fails once with the worst one.
     public static func assertClose(
         _ actual: [Double], _ expected: [Double], rel: Double,

@@ -214,7 +214,8 @@ final class CheckpointTests: XCTestCase {
             ),
             (
                 ["--resume", good.path, "--batch-size", "12"],
-                "checkpoint belongs to another configuration (differs in: global batch)"
+                "error: --resume: '\(good.path)' was trained with global batch 48, this run has 24 (2 ranks × 12); "
+                    + "keep it with --batch-size 24 on 2 ranks, or resume anyway with --resume-new-batch"
             ),
         ]
         for (extra, message) in cases {
@@ -222,6 +223,12 @@ final class CheckpointTests: XCTestCase {
             XCTAssertEqual(r.status, 2, "\(extra): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(message), "want \(message) in \(r.stderr)")
         }
+        // Told to, it resumes with the new global batch and says so.
+        let told = run(2, ["--epochs", "2", "--batch-size", "12", "--resume", good.path, "--resume-new-batch"])
+        XCTAssertEqual(told.status, 0, told.stderr)
+        XCTAssertTrue(
+            told.stdout.contains("resuming with global batch 24 instead of the checkpoint's 48 (--resume-new-batch)"),
+            told.stdout)
         // Another data set: the same configuration on other synthetic rows.
         let other = MPIRun.run(
             ranks: 2,
