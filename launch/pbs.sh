@@ -32,5 +32,6 @@ OUT=${OUT:-runs/dir-dist}
 # shellcheck disable=SC2086
 mpirun -np "$NP" --hostfile "$PBS_NODEFILE" \
     --mca odls_base_sigkill_timeout 60 \
+    --mca oob_tcp_keepalive_time 2 --mca oob_tcp_keepalive_intvl 1 --mca oob_tcp_keepalive_probes 3 \
     -x OPENBLAS_NUM_THREADS -x OMP_NUM_THREADS \
     dir-dist train --out "$OUT" --checkpoint-every 1 --resume auto ${DIR_DIST_ARGS:-}
