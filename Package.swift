@@ -79,6 +79,8 @@ let package = Package(
         .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration"]),
         // Several hosts (network namespaces with sshd) and a lost host: needs root.
         .testTarget(name: "ClusterTests", dependencies: ["dir-dist", "TestSupport"]),
+        // Slurm daemons of our own (munge, slurmctld, slurmd): needs root.
+        .testTarget(name: "SlurmTests", dependencies: ["dir-dist", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Checkpoints", "NN", "TestSupport"]),
     ]
 )

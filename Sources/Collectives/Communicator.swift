@@ -62,7 +62,8 @@ public final class Communicator {
 
     public init() {
         var provided: Int32 = 0
-        TransportDefaults.applyBeforeInit()
+        LaunchEnvironment.refuseDirectLaunchWithoutPMIx()
+        LaunchEnvironment.applyBeforeInit()
         if MPI_Init_thread(nil, nil, cmpi_thread_single(), &provided) != cmpi_success() {
             _ = "error: MPI_Init failed\n".withCString { write(2, $0, strlen($0)) }
             exit(1)

@@ -19,13 +19,16 @@ public enum Watchdog {
 
 /// Test-only fault injection, from `DIR_DIST_TEST_FAULT=KIND:rank=R:epoch=E:step=S`
 /// (epoch 1-based as printed, step 0-based within the epoch). KIND is `kill`
-/// (SIGKILL itself), `hang` (sleep forever before the step), `nan` (a NaN loss) or
-/// `signal` (SIGUSR1 to itself). Not for production use; documented in the README.
+/// (SIGKILL itself), `hang` (sleep forever before the step), `nan` (a NaN loss),
+/// `signal` (SIGUSR1 to itself) or `slow` (sleep `ms=N` milliseconds before every step,
+/// so that a scheduler's time limit falls inside a short run). Not for production use;
+/// documented in the README.
 struct FaultInjection {
-    enum Kind: String { case kill, hang, nan, signal }
+    enum Kind: String { case kill, hang, nan, signal, slow }
     let kind: Kind
     let epoch: Int
     let step: Int
+    var milliseconds = 0
 
     static func fromEnvironment(rank: Int) -> FaultInjection? {
         guard let spec = ProcessInfo.processInfo.environment["DIR_DIST_TEST_FAULT"] else { return nil }
@@ -37,16 +40,19 @@ struct FaultInjection {
             if kv.count == 2, let v = Int(kv[1]) { values[String(kv[0])] = v }
         }
         guard values["rank", default: 0] == rank else { return nil }
-        return FaultInjection(kind: kind, epoch: values["epoch", default: 1] - 1, step: values["step", default: 0])
+        return FaultInjection(
+            kind: kind, epoch: values["epoch", default: 1] - 1, step: values["step", default: 0],
+            milliseconds: values["ms", default: 0])
     }
 
     func beforeStep(epoch: Int, step: Int) {
+        if kind == .slow { usleep(useconds_t(milliseconds * 1000)) }
         guard epoch == self.epoch, step == self.step else { return }
         switch kind {
         case .kill: kill(getpid(), SIGKILL)
         case .hang: while true { sleep(1000) }
         case .signal: csig_raise_usr1()
-        case .nan: break
+        case .nan, .slow: break
         }
     }
 

@@ -44,11 +44,11 @@ final class CommunicatorTests: XCTestCase {
         try "# pml = cm\nbtl = self,vader\nmtl = ^ofi\npml = ^ucx\n".write(to: file, atomically: true, encoding: .utf8)
         func choice(_ extra: [String: String], files: [String] = [file.path]) -> String? {
             let env = oneNode.merging(extra) { $1 }
-            return TransportDefaults.chosenLayer(environment: { env[$0] }, parameterFiles: files)
+            return LaunchEnvironment.chosenLayer(environment: { env[$0] }, parameterFiles: files)
         }
         XCTAssertEqual(choice([:]), "ob1", "one node, a commented-out pml and another parameter")
         XCTAssertNil(choice(["OMPI_COMM_WORLD_LOCAL_SIZE": "2"]), "ranks on two nodes")
-        XCTAssertNil(TransportDefaults.chosenLayer(environment: { _ in nil }, parameterFiles: []), "not under mpirun")
+        XCTAssertNil(LaunchEnvironment.chosenLayer(environment: { _ in nil }, parameterFiles: []), "not under mpirun")
         XCTAssertNil(choice(["OMPI_MCA_mtl": "psm2"]), "a transport chosen")
         XCTAssertEqual(choice(["OMPI_MCA_mtl": "^psm2"]), "ob1", "a transport excluded")
         XCTAssertNil(choice(["OMPI_MCA_pml": "^ucx"]), "the layer set in the environment")

@@ -1,13 +1,15 @@
-// A faster MPI start-up for jobs on one node. Debian's OpenMPI, left to choose, probes its
-// "cm" point-to-point layer and that layer's network transports (PSM, PSM2, libfabric) in
-// every rank's MPI_Init: about 0.2 s on this project's machines, for transports that a job
-// on one node never uses (ob1 over shared memory is OpenMPI's own choice there). A sweep of
-// short runs or a test suite of short jobs pays it once per job.
+// What the launch's environment says before MPI_Init: a direct srun launch that cannot
+// work (refused with one line), and a faster start-up for jobs on one node. On the
+// latter: Debian's OpenMPI, left to choose, probes its "cm" point-to-point layer and that
+// layer's network transports (PSM, PSM2, libfabric) in every rank's MPI_Init, about 0.2 s
+// on this project's machines, for transports that a job on one node never uses (ob1 over
+// shared memory is OpenMPI's own choice there). A sweep of short runs or a test suite of
+// short jobs pays it once per job.
 #if canImport(Glibc)
     import Glibc
 #endif
 
-public enum TransportDefaults {
+public enum LaunchEnvironment {
     /// The environment variable that turns the default off (`keep`).
     public static let switchVariable = "DIR_DIST_MPI_TRANSPORT"
 
@@ -47,6 +49,32 @@ public enum TransportDefaults {
             if name == "pml" && value.dropFirst().split(separator: ",").contains("ob1") { return nil }
         }
         return "ob1"
+    }
+
+    /// Under `srun` with several tasks but without PMIx (`--mpi=none` or `pmi2`), Debian's
+    /// OpenMPI aborts MPI_Init with a page of text that never names the fix: say it in one
+    /// line (from task 0) and exit 2 before MPI starts.
+    static func refuseDirectLaunchWithoutPMIx() {
+        guard isDirectLaunchWithoutPMIx(environment: variable) else { return }
+        if variable("SLURM_PROCID") ?? "0" == "0" {
+            _ = "error: srun: \(directLaunchMessage(environment: variable))\n".withCString { write(2, $0, strlen($0)) }
+        }
+        exit(2)
+    }
+
+    /// Several tasks started by srun that OpenMPI cannot wire up: no PMIx, no mpirun.
+    public static func isDirectLaunchWithoutPMIx(environment get: (String) -> String?) -> Bool {
+        guard let tasks = get("SLURM_STEP_NUM_TASKS").flatMap(Int.init), tasks > 1, get("SLURM_STEP_ID") != nil
+        else { return false }
+        return get("PMIX_RANK") == nil && get("OMPI_COMM_WORLD_SIZE") == nil
+    }
+
+    public static func directLaunchMessage(environment get: (String) -> String?) -> String {
+        let tasks = get("SLURM_STEP_NUM_TASKS") ?? "several"
+        let plugin = get("SLURM_MPI_TYPE").map { " (--mpi=\($0))" } ?? ""
+        return
+            "started \(tasks) tasks without PMIx\(plugin); this OpenMPI needs srun --mpi=pmix (see srun --mpi=list), "
+            + "or mpirun inside the allocation"
     }
 
     /// OpenMPI's system-wide and per-user MCA parameter files.
