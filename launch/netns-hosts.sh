@@ -10,6 +10,8 @@
 #                                      state (keys, configs, hostfile) under DIR
 #   launch/netns-hosts.sh run DIR HOST COMMAND...   run COMMAND on HOST (as its sshd would)
 #   launch/netns-hosts.sh mpirun DIR [mpirun args...]   mpirun from dd-h0 over DIR/hostfile
+#   launch/netns-hosts.sh bind DIR HOST SRC DST     HOST alone sees folder SRC at DST
+#                                      (a node whose copy of the data differs)
 #   launch/netns-hosts.sh down DIR     stop every sshd, remove the namespaces and the bridge
 #
 # `up` removes what an earlier `up` left behind; the caller tears down with `down` (the
@@ -28,15 +30,20 @@ bridge=${prefix}-br
 
 die() { echo "error: $*" >&2; exit 2; }
 
-usage() { sed -n '8,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '8,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 hosts_of() { cat "$1/hosts" 2>/dev/null || true; }
 
-# Runs "$@" inside HOST's network and UTS namespaces.
+# Runs "$@" inside HOST's network and UTS namespaces, and its mount namespace (that of
+# its sshd) once it has one.
 enter() {
     local dir=$1 host=$2
     shift 2
-    nsenter --net="/run/netns/$host" --uts="$dir/$host.uts" "$@"
+    if [[ -s $dir/$host.sshd.pid ]]; then
+        nsenter --target "$(cat "$dir/$host.sshd.pid")" --mount --net --uts "$@"
+    else
+        nsenter --net="/run/netns/$host" --uts="$dir/$host.uts" "$@"
+    fi
 }
 
 # Kills what runs in HOST (sshd, orted, ranks: they keep the namespace and its link
@@ -135,7 +142,11 @@ EOF
         ip -n "$host" link set lo up
         touch "$dir/$host.uts"
         unshare --uts="$dir/$host.uts" hostname "$host"
-        enter "$dir" "$host" /usr/sbin/sshd -f "$dir/sshd_config" -o "PidFile=$dir/$host.sshd.pid" \
+        # Its own mount namespace (a copy of this machine's, private from then on), so
+        # that `bind` can show one host other files at the same path.
+        rm -f "$dir/$host.sshd.pid"
+        enter "$dir" "$host" unshare --mount --propagation private \
+            /usr/sbin/sshd -f "$dir/sshd_config" -o "PidFile=$dir/$host.sshd.pid" \
             -o "ListenAddress=$subnet.$((i + 1))"
         echo "$subnet.$((i + 1)) slots=2" >>"$dir/hostfile"
     done
@@ -182,5 +193,11 @@ case $command in
         enter "$dir" "$host" "$@"
         ;;
     mpirun) (( $# >= 1 )) || usage; dir=$(cd "$1" && pwd); shift; mpirun_from_first "$dir" "$@" ;;
+    bind)
+        (( $# == 4 )) || usage
+        dir=$(cd "$1" && pwd)
+        grep -qx "$2" "$dir/hosts" 2>/dev/null || die "no host '$2' under $dir"
+        enter "$dir" "$2" mount --bind "$3" "$4"
+        ;;
     *) usage ;;
 esac

@@ -48,16 +48,17 @@ public enum TrainingRun {
         }
     }
 
-    /// Every rank must train on the same configuration and data (DESIGN §6).
+    /// Every rank must train on the same configuration (DESIGN §6; the data was agreed on
+    /// as it was loaded); when they do not, the error names the hosts and ranks that differ.
     static func checkSameEverywhere(_ config: TrainingConfig, _ data: PreparedData, _ comm: Communicator) throws {
         var h = Fingerprint()
         h.add(bytes: Array(try config.canonicalJSON()))
         h.add(data.fingerprint)
-        let mine = Int64(bitPattern: h.value())
-        if comm.allreduce(mine, op: .min) != comm.allreduce(mine, op: .max) {
+        if let differing = PreparedData.ranksDiffering(from: h.value(), comm) {
             throw InputError(
-                "configuration", "ranks disagree on the configuration or the data (different files on different nodes?)"
-            )
+                "configuration",
+                "ranks disagree: \(differing.ranks) run another configuration than rank 0 on \(differing.rootHost) "
+                    + "(another dir-dist version?)")
         }
     }
 }

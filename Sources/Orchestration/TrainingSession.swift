@@ -48,29 +48,9 @@ final class TrainingSession {
                 + "\(data.binning.count) bins, \(trainer.model.parameterCount) parameters, "
                 + "method: \(config.recipe.methodName)"
         )
-        let hosts = Self.hostLine(comm.hostNames())
+        let hosts = HostList.describe(comm.hostNames())
         reporter.line("hosts: \(hosts); gradient sum: \(trainer.syncKind.rawValue)")
         if let (path, c) = resumed { reporter.line("resumed from \(path) at epoch \(c.epoch + 1), step \(c.step)") }
-    }
-
-    /// "h0 (ranks 0-1), h1 (ranks 2-3)": each host with its ranks, in rank order.
-    static func hostLine(_ names: [String]) -> String {
-        var groups = [(name: String, ranks: [Int])]()
-        for (rank, name) in names.enumerated() {
-            if let i = groups.firstIndex(where: { $0.name == name }) {
-                groups[i].ranks.append(rank)
-            } else {
-                groups.append((name, [rank]))
-            }
-        }
-        return groups.map { group in
-            let r = group.ranks
-            let contiguous = r.last! - r.first! + 1 == r.count
-            let list =
-                r.count == 1
-                ? "\(r[0])" : contiguous ? "\(r.first!)-\(r.last!)" : r.map(String.init).joined(separator: ",")
-            return "\(group.name) (rank\(r.count == 1 ? "" : "s") \(list))"
-        }.joined(separator: ", ")
     }
 
     func run() throws -> RunEnd {

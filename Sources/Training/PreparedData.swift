@@ -42,8 +42,21 @@ public final class PreparedData {
     /// Loads on every rank. A rank's own failure is thrown; call through `Agreement`
     /// so that all ranks learn the verdict.
     public init(recipe: Recipe, comm: Communicator) throws {
-        let bundle = try DataCache.bundle(recipe.data, target: recipe.target)
-        try Self.checkShapes(bundle)
+        // Loading is agreed on first, then what was loaded: both before any collective
+        // whose sizes depend on the data (bins, moments), which would not match.
+        let bundle = try Agreement.together(comm) { () throws -> DatasetBundle in
+            let b = try DataCache.bundle(recipe.data, target: recipe.target)
+            try Self.checkShapes(b)
+            return b
+        }
+        let fingerprint = Self.fingerprint(bundle)
+        if let differing = Self.ranksDiffering(from: fingerprint, comm) {
+            throw InputError(
+                "data",
+                "ranks disagree: \(differing.ranks) read other data files than rank 0 on \(differing.rootHost) "
+                    + "(a different copy on that node?)")
+        }
+        self.fingerprint = fingerprint
         self.bundle = bundle
         let train = bundle.train
         let binning = try recipe.binning.resolve(trainLabels: train.labels)
@@ -70,7 +83,6 @@ public final class PreparedData {
                 [Float](repeating: 1, count: train.features.columns)
             )
         }
-        fingerprint = Self.fingerprint(bundle)
         labelPrior = try Self.labelPrior(recipe, labels: train.labels, binning: binning, comm: comm)
     }
 
@@ -185,6 +197,18 @@ public final class PreparedData {
                     "row \(row), column \(column): feature value \(s.features.value(row, column)) is not finite")
             }
         }
+    }
+
+    /// The hosts and ranks whose `value` differs from rank 0's ("dd-h1 (ranks 2-3)") and
+    /// rank 0's host, or nil when all agree (collective).
+    public static func ranksDiffering(from value: UInt64, _ comm: Communicator) -> (ranks: String, rootHost: String)? {
+        var all = [Int](repeating: 0, count: comm.size)
+        all[comm.rank] = Int(value >> 1)  // 63 bits: a sum with one non-zero term stays exact
+        comm.allreduce(&all)
+        let differing = all.indices.filter { all[$0] != all[0] }
+        guard !differing.isEmpty else { return nil }
+        let names = comm.hostNames()
+        return (HostList.describe(differing.map { names[$0] }, ranks: differing), names[0])
     }
 
     private static func fingerprint(_ b: DatasetBundle) -> UInt64 {

@@ -43,6 +43,11 @@ final class NetnsHosts: Sendable {
     }
 
     /// Stops the hosts (the folder stays until the object goes, for another `up`).
+    /// Host `i` alone sees folder `source` at `target` (launch/netns-hosts.sh bind).
+    func bind(_ i: Int, _ source: String, _ target: String) -> ProcessResult {
+        Subprocess.run(Self.script, ["bind", directory.path, name(i), source, target], timeout: 30)
+    }
+
     func tearDown() {
         let result = Subprocess.run(Self.script, ["down", directory.path], timeout: 60)
         XCTAssertEqual(result.status, 0, "netns-hosts.sh down: \(result.stderr)")
