@@ -17,7 +17,7 @@ final class TrainingConfigTests: XCTestCase {
     /// How one run executes: free to differ when a checkpoint is continued.
     let executionFields = [
         "epochs", "batchSize", "threads", "evaluationBatch", "outputDirectory", "fdsDump", "checkpointEvery", "keep",
-        "resume", "stepTimeout", "overlap", "bucketBytes", "sync",
+        "resume", "resumeNewBatch", "stepTimeout", "overlap", "bucketBytes", "sync",
     ]
 
     private func fields(_ value: Any) -> [String] {
