@@ -19,14 +19,9 @@ np=$2
 shift 2
 [[ -r $hostfile ]] || die "hostfile '$hostfile' cannot be read"
 [[ $np =~ ^[1-9][0-9]*$ ]] || die "NP must be a positive integer, got '$np'"
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-if [[ -n ${DIR_DIST:-} ]]; then
-    bin=$DIR_DIST
-elif command -v dir-dist >/dev/null 2>&1; then
-    bin=$(command -v dir-dist)
-else
-    bin=$repo/.build/release/dir-dist
-fi
+# shellcheck source=launch/dir-dist-binary.sh
+source "$(dirname "${BASH_SOURCE[0]}")/dir-dist-binary.sh"
+bin=$(dir_dist_binary)
 ssh_options=(-o BatchMode=yes -o ConnectTimeout=5)
 [[ -n ${DD_SSH_CONFIG:-} ]] && ssh_options=(-F "$DD_SSH_CONFIG" "${ssh_options[@]}")
 

@@ -20,14 +20,9 @@ fi
 np=$((10#$np))
 shift
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-if [[ -n ${DIR_DIST:-} ]]; then
-    bin=$DIR_DIST
-elif command -v dir-dist >/dev/null 2>&1; then
-    bin=$(command -v dir-dist)
-else
-    bin=$repo/.build/release/dir-dist
-fi
+# shellcheck source=launch/dir-dist-binary.sh
+source "$(dirname "${BASH_SOURCE[0]}")/dir-dist-binary.sh"
+bin=$(dir_dist_binary)
 if [[ ! -x $bin ]]; then
     echo "error: dir-dist binary not found or not executable: $bin (set DIR_DIST or run swift build -c release)" >&2
     exit 2

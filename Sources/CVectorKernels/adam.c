@@ -1,13 +1,8 @@
 #include "cvectorkernels.h"
+#include "clones.h"
 #include <math.h>
 
 #pragma clang fp contract(off)
-
-#if defined(__x86_64__) && defined(__clang__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 /// The update of one block whose gradient is already summed into g.
 static inline __attribute__((always_inline)) void update(float *restrict p, const float *restrict g,

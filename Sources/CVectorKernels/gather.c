@@ -1,12 +1,7 @@
 #include "cvectorkernels.h"
+#include "clones.h"
 
 #pragma clang fp contract(off)
-
-#if defined(__x86_64__) && defined(__clang__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 CLONES void cvk_gather_standardized(const float *base, const int *rows, long count, long columns,
                                     const float *mean, const float *invStd, float *out) {

@@ -171,6 +171,14 @@ public final class Communicator {
         return v[0]
     }
 
+    /// The smallest and the largest `value` over all ranks, in one allreduce (values
+    /// above Int.min, so that their negation fits).
+    public func extremes(_ value: Int) -> (min: Int, max: Int) {
+        var both = [value, -value]
+        allreduce(&both, op: .max)
+        return (-both[1], both[0])
+    }
+
     /// Overwrites `buffer` on every rank with root's contents.
     public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0) {
         guard size > 1, buffer.count > 0 else { return }

@@ -27,8 +27,9 @@ enum Resume {
         comm.broadcast(bytes: &bytes)
         let name = String(decoding: path, as: UTF8.self)
         let checkpoint = try Checkpoint.decode(bytes, path: name)
-        try check(checkpoint, name: name, identity: identity, data: data, execution: execution, ranks: comm.size)
-        if TrainingIdentity.differences(checkpoint.identity, identity) == ["global batch"] {
+        let batchChanged = try check(
+            checkpoint, name: name, identity: identity, data: data, execution: execution, ranks: comm.size)
+        if batchChanged {
             let old = TrainingIdentity.globalBatch(checkpoint.identity) ?? 0
             reporter.note(
                 "resuming with global batch \(comm.size * execution.batchSize) instead of the checkpoint's \(old) "
@@ -58,9 +59,11 @@ enum Resume {
         return newest
     }
 
+    /// Throws when the checkpoint cannot be continued here; true when it is continued with
+    /// another global batch (`--resume-new-batch`).
     private static func check(
         _ c: Checkpoint, name: String, identity: [UInt8], data: PreparedData, execution: Execution, ranks: Int
-    ) throws {
+    ) throws -> Bool {
         let epochs = execution.epochs
         let differences = TrainingIdentity.differences(c.identity, identity)
         if differences == ["global batch"], !execution.resumeNewBatch {
@@ -87,5 +90,6 @@ enum Resume {
         if c.epoch > epochs || (c.epoch == epochs && c.step > 0) {
             throw SettingError(.epochs, "the checkpoint is at epoch \(c.epoch + 1); ask for more epochs than that")
         }
+        return differences == ["global batch"]
     }
 }

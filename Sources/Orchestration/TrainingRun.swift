@@ -28,7 +28,7 @@ public enum TrainingRun {
             try d.checkFinite(comm: comm)
             return d
         }
-        try checkSameEverywhere(config, data, comm)
+        try checkSameEverywhere(config, comm)
         Compute.configure(threads: config.execution.threads, comm)
         Preemption.install()
         let session = try TrainingSession(config: config, data: data, reporter: reporter, comm: comm)
@@ -50,11 +50,10 @@ public enum TrainingRun {
 
     /// Every rank must train on the same configuration (DESIGN §6; the data was agreed on
     /// as it was loaded); when they do not, the error names the hosts and ranks that differ.
-    static func checkSameEverywhere(_ config: TrainingConfig, _ data: PreparedData, _ comm: Communicator) throws {
+    static func checkSameEverywhere(_ config: TrainingConfig, _ comm: Communicator) throws {
         var h = Fingerprint()
         h.add(bytes: Array(try config.canonicalJSON()))
-        h.add(data.fingerprint)
-        if let differing = PreparedData.ranksDiffering(from: h.value(), comm) {
+        if let differing = Agreement.ranksDiffering(from: h.value(), comm) {
             throw InputError(
                 "configuration",
                 "ranks disagree: \(differing.ranks) run another configuration than rank 0 on \(differing.rootHost) "

@@ -157,10 +157,8 @@ final class TrainingSession {
         guard comm.size > 1 else { return }
         var hash = Fingerprint()
         trainer.parameters.withUnsafeBytes { hash.add(bytes: Array($0)) }
-        let mine = Int(hash.value() >> 1)  // 63 bits, so that its negation fits
-        var extremes = [mine, -mine]
-        comm.allreduce(&extremes, op: .max)  // the largest and minus the smallest: the same on every rank
-        if extremes[0] == -extremes[1] {
+        let hashes = comm.extremes(Int(hash.value() >> 1))  // 63 bits, so that its negation fits
+        if hashes.min == hashes.max {
             reporter.line("replicas: the parameters are bit-identical on all \(comm.size) ranks")
         } else {
             reporter.warning("replicas: the ranks' parameters differ at the end of training (a bug; please report it)")

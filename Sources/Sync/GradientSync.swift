@@ -27,10 +27,8 @@ public enum SyncKind: String, CaseIterable, Sendable {
         -> SyncKind
     {
         let overlapped: SyncKind = overlap && comm.size > 1 ? .overlappedAllreduce : .allreduce
-        let sizes = [comm.localSize, -comm.localSize]
-        var extremes = sizes
-        comm.allreduce(&extremes, op: .max)
-        let evenNodes = extremes[0] == -extremes[1]
+        let localSizes = comm.extremes(comm.localSize)
+        let evenNodes = localSizes.min == localSizes.max
         let nodes = comm.size / comm.localSize
         switch requested {
         case .allreduce, .overlappedAllreduce:
@@ -46,7 +44,7 @@ public enum SyncKind: String, CaseIterable, Sendable {
             }
             if requested == .hierarchical && !evenNodes {
                 throw SyncChoiceError(
-                    "hierarchical needs the same number of ranks on every node; this job has \(-extremes[1]) to \(extremes[0])"
+                    "hierarchical needs the same number of ranks on every node; this job has \(localSizes.min) to \(localSizes.max)"
                 )
             }
             return comm.size == 1 ? .allreduce : requested!

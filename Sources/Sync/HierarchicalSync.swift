@@ -14,40 +14,25 @@ final class HierarchicalSync: GradientSync {
     let kind = SyncKind.hierarchical
     let parameters: FloatBuffer
     let gradients: FloatBuffer
-    private let comm: Communicator
     /// This node's ranks, and the window their gradients and parameters live in.
     private let node: Communicator
-    private let window: SharedSegments
+    private let local: NodeWindow
+    private var window: SharedSegments { local.window }
     /// The ranks with this rank's local index on every node: they own the same shard.
     private let peers: Communicator
-    /// The node's gradient segments, local rank order; the step signals follow the gradients.
-    private let nodeGradients: [UnsafeMutablePointer<Float>]
     /// This rank's shard summed over its node, then over all nodes, with the signals after it.
     private let reduced: FloatBuffer
-    /// Shard boundaries: local rank r updates offsets[r]..<offsets[r + 1].
-    let offsets: [Int]
-    private var shard: Range<Int> { offsets[node.rank]..<offsets[node.rank + 1] }
+    private var shard: Range<Int> { local.offsets[node.rank]..<local.offsets[node.rank + 1] }
 
     /// Every node must hold the same number of ranks (the choice checks it).
     init(comm: Communicator, parameterCount n: Int) {
-        self.comm = comm
         node = comm.splitByNode()
         peers = comm.split(color: node.rank)
-        // As SharedMemorySync: local rank 0's segment holds the node's parameters, then
-        // its gradients; lengths rounded to 64-byte lines.
-        let parameterSpan = Self.roundUp(n)
-        let gradientSpan = Self.roundUp(n + StepSignals.slotCount)
-        let window = node.sharedSegments(count: (node.isRoot ? parameterSpan : 0) + gradientSpan)
-        self.window = window
-        parameters = FloatBuffer(borrowing: window.segment(0), count: n, owner: window)
-        nodeGradients = (0..<node.size).map { window.segment($0) + ($0 == 0 ? parameterSpan : 0) }
-        gradients = FloatBuffer(borrowing: nodeGradients[node.rank], count: n, owner: window)
-        let shardLength = Self.roundUp((n + node.size - 1) / node.size)
-        offsets = (0...node.size).map { min(n, $0 * shardLength) }
-        reduced = FloatBuffer(count: shardLength + StepSignals.slotCount)
+        local = NodeWindow(node: node, parameterCount: n)
+        parameters = local.parameters
+        gradients = FloatBuffer(borrowing: local.gradients[node.rank], count: n, owner: local.window)
+        reduced = FloatBuffer(count: local.shardLength + StepSignals.slotCount)
     }
-
-    private static func roundUp(_ count: Int) -> Int { (count + 15) / 16 * 16 }
 
     func beginBackward() {}
     func gradientsReady(prefix: Int) {}
@@ -55,15 +40,12 @@ final class HierarchicalSync: GradientSync {
     /// Posts the signals, sums this rank's shard over the node (local rank order), then
     /// over the nodes together with the node's combined signals.
     func sum(_ signals: StepSignals) -> StepSignals {
-        let n = parameters.count
-        signals.write(to: nodeGradients[node.rank] + n)
-        window.synchronize()
-        let nodeSignals = nodeGradients.reduce(signals) { $0.merged(with: StepSignals(slots: $1 + n)) }
+        let nodeSignals = local.post(signals, rank: node.rank)
         let (lo, count) = (shard.lowerBound, shard.count)
         let out = reduced.pointer
-        out.update(from: nodeGradients[0] + lo, count: count)
+        out.update(from: local.gradients[0] + lo, count: count)
         for q in 1..<node.size {
-            let g = nodeGradients[q] + lo
+            let g = local.gradients[q] + lo
             for i in 0..<count { out[i] += g[i] }
         }
         // The slots right after this shard's values: one message per step between nodes.
@@ -84,7 +66,7 @@ final class HierarchicalSync: GradientSync {
     /// Each rank's state is current on its shard only (the same on every node): gather
     /// the shards within the node.
     func gatherOptimizerState(_ optimizer: Optimizer) {
-        for state in optimizer.stateBuffers { node.allgather(state.buffer, offsets: offsets) }
+        for state in optimizer.stateBuffers { node.allgather(state.buffer, offsets: local.offsets) }
     }
 
     /// World rank 0 has written the initial parameters into its node's copy; the first

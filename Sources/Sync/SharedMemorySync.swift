@@ -13,37 +13,25 @@ final class SharedMemorySync: GradientSync {
     let parameters: FloatBuffer
     let gradients: FloatBuffer
     private let comm: Communicator
-    private let window: SharedSegments
-    /// Every rank's gradient segment, rank order; the step signals follow the gradients.
-    private let peerGradients: [UnsafeMutablePointer<Float>]
-    /// The same segments as the optimizer reads them (allocated once, not per step).
+    private let node: NodeWindow
+    private var window: SharedSegments { node.window }
+    /// Every rank's gradient segment as the optimizer reads them (allocated once, not per step).
     private let summands: UnsafeMutableBufferPointer<UnsafePointer<Float>>
     /// Shard boundaries: rank r updates offsets[r]..<offsets[r + 1].
-    let offsets: [Int]
+    var offsets: [Int] { node.offsets }
     private var shard: Range<Int> { offsets[comm.rank]..<offsets[comm.rank + 1] }
 
     init(comm: Communicator, parameterCount n: Int) {
         precondition(comm.size > 1, "the shared-memory sum is for two or more ranks, got \(comm.size)")
         self.comm = comm
-        // Rank 0's segment holds the parameters, then its gradients; other ranks hold
-        // their gradients only. Lengths are rounded to 16 Floats (64-byte lines), so
-        // no two ranks write to one cache line.
-        let parameterSpan = Self.roundUp(n)
-        let gradientSpan = Self.roundUp(n + StepSignals.slotCount)
-        let window = comm.sharedSegments(count: (comm.isRoot ? parameterSpan : 0) + gradientSpan)
-        self.window = window
-        parameters = FloatBuffer(borrowing: window.segment(0), count: n, owner: window)
-        peerGradients = (0..<comm.size).map { window.segment($0) + ($0 == 0 ? parameterSpan : 0) }
-        gradients = FloatBuffer(borrowing: peerGradients[comm.rank], count: n, owner: window)
-        let shardLength = Self.roundUp((n + comm.size - 1) / comm.size)
-        offsets = (0...comm.size).map { min(n, $0 * shardLength) }
+        node = NodeWindow(node: comm, parameterCount: n)
+        parameters = node.parameters
+        gradients = FloatBuffer(borrowing: node.gradients[comm.rank], count: n, owner: node.window)
         summands = .allocate(capacity: comm.size)
-        for (q, g) in peerGradients.enumerated() { summands[q] = UnsafePointer(g) }
+        for (q, g) in node.gradients.enumerated() { summands[q] = UnsafePointer(g) }
     }
 
     deinit { summands.deallocate() }
-
-    private static func roundUp(_ count: Int) -> Int { (count + 15) / 16 * 16 }
 
     func beginBackward() {}
     func gradientsReady(prefix: Int) {}
@@ -52,9 +40,7 @@ final class SharedMemorySync: GradientSync {
     /// written both, then combines every rank's signals. The gradient shards are
     /// summed in `update`, where each rank needs only its own.
     func sum(_ signals: StepSignals) -> StepSignals {
-        signals.write(to: peerGradients[comm.rank] + parameters.count)
-        window.synchronize()
-        return peerGradients.reduce(signals) { $0.merged(with: StepSignals(slots: $1 + parameters.count)) }
+        node.post(signals, rank: comm.rank)
     }
 
     /// Updates this rank's shard of the shared parameters with the sum of every rank's

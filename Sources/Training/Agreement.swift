@@ -20,6 +20,18 @@ public enum Agreement {
         if let failure, comm.rank == failedRank, failure is InputError || failure is SettingError { throw failure }
         throw RemoteFailure(decoding: bytes, rank: failedRank)
     }
+
+    /// The hosts and ranks whose `value` differs from rank 0's ("dd-h1 (ranks 2-3)") and
+    /// rank 0's host, or nil when all agree (collective).
+    public static func ranksDiffering(from value: UInt64, _ comm: Communicator) -> (ranks: String, rootHost: String)? {
+        var all = [Int](repeating: 0, count: comm.size)
+        all[comm.rank] = Int(value >> 1)  // 63 bits: a sum with one non-zero term stays exact
+        comm.allreduce(&all)
+        let differing = all.indices.filter { all[$0] != all[0] }
+        guard !differing.isEmpty else { return nil }
+        let names = comm.hostNames()
+        return (HostList.describe(differing.map { names[$0] }, ranks: differing), names[0])
+    }
 }
 
 /// An error first seen on another rank: its text, or the setting error itself (so

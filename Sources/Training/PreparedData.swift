@@ -50,7 +50,7 @@ public final class PreparedData {
             return b
         }
         let fingerprint = Self.fingerprint(bundle)
-        if let differing = Self.ranksDiffering(from: fingerprint, comm) {
+        if let differing = Agreement.ranksDiffering(from: fingerprint, comm) {
             throw InputError(
                 "data",
                 "ranks disagree: \(differing.ranks) read other data files than rank 0 on \(differing.rootHost) "
@@ -197,18 +197,6 @@ public final class PreparedData {
                     "row \(row), column \(column): feature value \(s.features.value(row, column)) is not finite")
             }
         }
-    }
-
-    /// The hosts and ranks whose `value` differs from rank 0's ("dd-h1 (ranks 2-3)") and
-    /// rank 0's host, or nil when all agree (collective).
-    public static func ranksDiffering(from value: UInt64, _ comm: Communicator) -> (ranks: String, rootHost: String)? {
-        var all = [Int](repeating: 0, count: comm.size)
-        all[comm.rank] = Int(value >> 1)  // 63 bits: a sum with one non-zero term stays exact
-        comm.allreduce(&all)
-        let differing = all.indices.filter { all[$0] != all[0] }
-        guard !differing.isEmpty else { return nil }
-        let names = comm.hostNames()
-        return (HostList.describe(differing.map { names[$0] }, ranks: differing), names[0])
     }
 
     private static func fingerprint(_ b: DatasetBundle) -> UInt64 {

@@ -5,25 +5,19 @@ import TestSupport
 import XCTest
 
 final class NetnsHosts: Sendable {
-    let directory: URL
     let count: Int
-    static let script = Paths.packageRoot.appendingPathComponent("launch/netns-hosts.sh").path
+    private let harness = HarnessScript("netns-hosts.sh", label: "hosts")
+    var directory: URL { harness.directory }
+    private var script: String { harness.script }
 
     /// Brings up `count` hosts (dd-h0, dd-h1, ...); throws (failing the test) when that is not possible.
     init(_ count: Int) throws {
         self.count = count
-        directory = Paths.temporaryDirectory("hosts")
         try up()
     }
 
     /// (Re)builds the hosts, as after `tearDown`.
-    func up() throws {
-        let result = Subprocess.run(Self.script, ["up", directory.path, "\(count)"], timeout: 60)
-        guard result.status == 0 else {
-            _ = Subprocess.run(Self.script, ["down", directory.path], timeout: 60)
-            throw HarnessError(message: "netns-hosts.sh up failed: \(result.stderr)")
-        }
-    }
+    func up() throws { try harness.up(["\(count)"]) }
 
     func name(_ i: Int) -> String { "dd-h\(i)" }
     func address(_ i: Int) -> String { "10.77.0.\(i + 1)" }
@@ -34,30 +28,19 @@ final class NetnsHosts: Sendable {
         var flags = ["-x", "OPENBLAS_NUM_THREADS=1"]
         for key in environment.keys.sorted() { flags += ["-x", key] }
         return Subprocess.run(
-            Self.script, ["mpirun", directory.path] + flags + arguments, timeout: timeout, environment: environment)
+            script, ["mpirun", directory.path] + flags + arguments, timeout: timeout, environment: environment)
     }
 
     /// A command on one host.
     func run(_ host: Int, _ command: [String], timeout: Double = 30) -> ProcessResult {
-        Subprocess.run(Self.script, ["run", directory.path, name(host)] + command, timeout: timeout)
+        Subprocess.run(script, ["run", directory.path, name(host)] + command, timeout: timeout)
     }
 
-    /// Stops the hosts (the folder stays until the object goes, for another `up`).
     /// Host `i` alone sees folder `source` at `target` (launch/netns-hosts.sh bind).
     func bind(_ i: Int, _ source: String, _ target: String) -> ProcessResult {
-        Subprocess.run(Self.script, ["bind", directory.path, name(i), source, target], timeout: 30)
+        Subprocess.run(script, ["bind", directory.path, name(i), source, target], timeout: 30)
     }
 
-    func tearDown() {
-        let result = Subprocess.run(Self.script, ["down", directory.path], timeout: 60)
-        XCTAssertEqual(result.status, 0, "netns-hosts.sh down: \(result.stderr)")
-    }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
-}
-
-/// The hosts could not be built (a test that throws it fails).
-struct HarnessError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+    /// Stops the hosts (the folder stays for another `up`).
+    func tearDown() { harness.down() }
 }

@@ -5,20 +5,14 @@ import TestSupport
 import XCTest
 
 final class SlurmCluster: Sendable {
-    let directory: URL
-    static let script = Paths.packageRoot.appendingPathComponent("launch/slurm-local.sh").path
+    private let harness = HarnessScript("slurm-local.sh", label: "slurm")
+    var directory: URL { harness.directory }
 
     /// The daemons' ports: their own per test process, away from a Slurm the machine may run.
     let port = 20_000 + Int(getpid() % 20_000)
 
     init() throws {
-        directory = Paths.temporaryDirectory("slurm")
-        let result = Subprocess.run(
-            Self.script, ["up", directory.path], timeout: 60, environment: ["DD_SLURM_PORT": "\(port)"])
-        guard result.status == 0 else {
-            _ = Subprocess.run(Self.script, ["down", directory.path], timeout: 60)
-            throw SlurmHarnessError(message: "slurm-local.sh up failed: \(result.stdout)\(result.stderr)")
-        }
+        try harness.up(environment: ["DD_SLURM_PORT": "\(port)"])
     }
 
     var environment: [String: String] { ["SLURM_CONF": directory.appendingPathComponent("slurm.conf").path] }
@@ -39,7 +33,7 @@ final class SlurmCluster: Sendable {
             let id = result.stdout.split(separator: " ").last.flatMap({
                 Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
             })
-        else { throw SlurmHarnessError(message: "sbatch failed: \(result.stdout)\(result.stderr)") }
+        else { throw HarnessError(message: "sbatch failed: \(result.stdout)\(result.stderr)") }
         return id
     }
 
@@ -55,7 +49,7 @@ final class SlurmCluster: Sendable {
     }
 
     /// Waits until the job is in a final state (or `timeout` passes); returns that state.
-    func waitUntilDone(_ id: Int, timeout: Double, whilePending: ((Int) -> Void)? = nil) -> String {
+    func waitUntilDone(_ id: Int, timeout: Double, whileRequeued: (() -> Void)? = nil) -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var state = ""
         while Date() < deadline {
@@ -64,25 +58,15 @@ final class SlurmCluster: Sendable {
             if ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY"].contains(state) {
                 return state
             }
-            if state == "PENDING", let restarts = fields["Restarts"].flatMap(Int.init), restarts > 0 {
-                whilePending?(restarts)
+            if state == "PENDING", fields["Restarts"].flatMap(Int.init) ?? 0 > 0 {
+                whileRequeued?()
             }
             usleep(500_000)
         }
         return "still \(state) after \(Int(timeout)) s"
     }
 
-    func tearDown() {
-        let result = Subprocess.run(Self.script, ["down", directory.path], timeout: 60)
-        XCTAssertEqual(result.status, 0, "slurm-local.sh down: \(result.stderr)")
-    }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
-}
-
-struct SlurmHarnessError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+    func tearDown() { harness.down() }
 }
 
 /// The `test  mse ...` line of a run's output (the metrics a run ends with).

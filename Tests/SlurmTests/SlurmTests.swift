@@ -59,7 +59,7 @@ final class SlurmTests: XCTestCase {
                 "DIR_DIST_TEST_FAULT": "slow:ms=40",
             ])
         var extended = false
-        let state = slurm.waitUntilDone(id, timeout: 300) { _ in
+        let state = slurm.waitUntilDone(id, timeout: 300) {
             // The requeued job waits (Slurm holds it 10 s here): give it the time to finish,
             // so that one preemption is tested, not a chain of them.
             if !extended {
