@@ -8,7 +8,7 @@ import Settings
 
 /// What `dir-dist predict` needs besides the parameters.
 public struct ModelDescription: Codable, Sendable, Equatable {
-    /// The configuration of the run that trained the model (architecture: `recipe.hidden`).
+    /// The configuration of the run that trained the model (architecture: `recipe.architecture`).
     public var config: TrainingConfig
     /// Feature columns in input order; `namedColumns` when they came from a CSV header
     /// (inputs must then use the same names), else generic `x0`, `x1`, ….
@@ -26,6 +26,8 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     /// target's units; nil otherwise. Not needed to predict; recorded for the user.
     public var noiseSigma: Double?
     public var labelPrior: LabelPrior?
+    /// The piecewise-linear encoding's bin edges per feature (with that embedding).
+    public var binEdges: [[Float]]?
 
     public init(
         config: TrainingConfig, featureNames: [String], namedColumns: Bool, featureMean: [Float],

@@ -37,6 +37,20 @@ public enum BLAS {
             x, 1, beta, y, 1)
     }
 
+    /// y[m] = alpha · A x + beta · y for row-major A[m×n] with leading dimension `lda`.
+    @inline(__always)
+    public static func gemv(
+        m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        guard m > 0 else { return }
+        if n == 0 {
+            for i in 0..<m { y[i] = beta == 0 ? 0 : beta * y[i] }
+            return
+        }
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+
     /// Sets OpenBLAS's thread count for this process (one per rank when ranks share cores).
     public static func setThreads(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))

@@ -102,30 +102,56 @@ public enum Benchmark {
         return r
     }
 
-    /// Forward 2·in·out per layer; backward 2·in·out for dW and, above the first layer, for dX.
-    static func flopsPerSample(_ model: MLP) -> Double {
-        let layers = model.hidden + [model.headLayer]
-        let macs = layers.map { Double($0.inputSize * $0.outputSize) }
-        return 2 * macs.reduce(0, +) + 2 * macs.reduce(0, +) + 2 * macs.dropFirst().reduce(0, +)
+    /// One matrix product shape of the step: `rows` × `input` → `output`, and whether the
+    /// backward pass also forms the input's gradient.
+    struct Product {
+        let rows: Int, input: Int, output: Int, inputGradient: Bool
     }
 
-    /// Seconds of one step's products alone, with the model's shapes: per layer the
-    /// forward x·W (n×in×out), dW = xᵀ·dy (in×out×n) and, above the first layer, dx = dy·Wᵀ.
-    static func stepProductsTime(_ model: MLP, batch n: Int) -> Double {
-        let layers = model.hidden + [model.headLayer]
-        let widest = layers.map { max($0.inputSize, $0.outputSize) }.max()!
-        let x = FloatBuffer(count: n * widest), y = FloatBuffer(count: n * widest)
+    /// The step's products per training row: the embedding's per-feature maps, the
+    /// hidden layers on every member's row, the heads.
+    static func products(_ model: MLP) -> [Product] {
+        let k = model.members
+        var list = [Product]()
+        if let p = model.periodic {
+            list += Array(
+                repeating: Product(rows: 1, input: 2 * p.frequencies, output: p.size, inputGradient: true),
+                count: p.features)
+        }
+        let belowFirst = model.members > 1 || model.periodic != nil
+        for (l, layer) in model.hidden.enumerated() {
+            list.append(
+                Product(rows: k, input: layer.inputSize, output: layer.outputSize, inputGradient: l > 0 || belowFirst))
+        }
+        list.append(Product(rows: k, input: model.hiddenSizes.last!, output: 1, inputGradient: true))
+        return list
+    }
+
+    /// Forward 2·in·out per product; backward 2·in·out for dW and, where needed, for dX.
+    static func flopsPerSample(_ model: MLP) -> Double {
+        products(model).reduce(0) { sum, p in
+            sum + Double(p.rows * p.input * p.output) * (p.inputGradient ? 6 : 4)
+        }
+    }
+
+    /// Seconds of one step's products alone, with the model's shapes: per product the
+    /// forward x·W (n×in×out), dW = xᵀ·dy (in×out×n) and, where needed, dx = dy·Wᵀ.
+    static func stepProductsTime(_ model: MLP, batch: Int) -> Double {
+        let shapes = products(model)
+        let widest = shapes.map { max($0.input, $0.output) }.max()!
+        let tallest = shapes.map { $0.rows }.max()! * batch
+        let x = FloatBuffer(count: tallest * widest), y = FloatBuffer(count: tallest * widest)
         let w = FloatBuffer(count: widest * widest), dw = FloatBuffer(count: widest * widest)
         for i in 0..<x.count { x.pointer[i] = Float(i % 13) * 0.01 }
         var best = Double.infinity
         for _ in 0..<20 {
             let start = Clock.now()
-            for (l, layer) in layers.enumerated() {
-                let (i, o) = (layer.inputSize, layer.outputSize)
+            for p in shapes {
+                let (n, i, o) = (p.rows * batch, p.input, p.output)
                 BLAS.gemm(m: n, n: o, k: i, a: x.pointer, lda: i, b: w.pointer, ldb: o, c: y.pointer, ldc: o)
                 BLAS.gemm(
                     transA: true, m: i, n: o, k: n, a: x.pointer, lda: i, b: y.pointer, ldb: o, c: dw.pointer, ldc: o)
-                if l > 0 {
+                if p.inputGradient {
                     BLAS.gemm(
                         transB: true, m: n, n: i, k: o, a: y.pointer, lda: o, b: w.pointer, ldb: o, c: x.pointer,
                         ldc: i)

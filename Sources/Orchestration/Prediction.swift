@@ -22,11 +22,7 @@ public enum Prediction {
             let features = try load(input, for: description, comm: comm)
             return (description, parameters, features)
         }
-        let mlp = MLP(
-            inputSize: description.featureCount, hiddenSizes: description.config.recipe.hidden, maxBatch: 1024)
-        guard mlp.parameterCount == parameters.count else {
-            throw InputError(model, "\(parameters.count) parameters, but its architecture needs \(mlp.parameterCount)")
-        }
+        let mlp = try makeModel(description, parameterCount: parameters.count, path: model)
         mlp.params.assign(parameters)
         let predictions = predict(features, with: mlp, description, comm: comm)
         try Agreement.together(comm) {
@@ -38,6 +34,26 @@ public enum Prediction {
             try ResultFile.writeAtomically(bytes, to: output)
         }
         return predictions.count
+    }
+
+    /// The network a model file describes, its description checked first: sizes from a
+    /// file must not reach an allocation unchecked.
+    private static func makeModel(_ description: ModelDescription, parameterCount: Int, path: String) throws -> MLP {
+        let architecture = description.config.recipe.architecture
+        let features = description.featureCount
+        guard architecture.members >= 1, !architecture.hidden.isEmpty, architecture.hidden.allSatisfy({ $0 > 0 }) else {
+            throw InputError(path, "unreadable model description (architecture \(architecture))")
+        }
+        if case .piecewiseLinear? = architecture.embedding {
+            guard let edges = description.binEdges, edges.count == features,
+                edges.allSatisfy({ e in zip(e, e.dropFirst()).allSatisfy { $0 < $1 } })
+            else { throw InputError(path, "the piecewise-linear encoding's bin edges are missing or unordered") }
+        }
+        let count = MLP.parameterCount(inputSize: features, architecture: architecture, edges: description.binEdges)
+        guard count == parameterCount else {
+            throw InputError(path, "\(parameterCount) parameters, but its architecture needs \(count)")
+        }
+        return MLP(inputSize: features, architecture: architecture, edges: description.binEdges, maxBatch: 1024)
     }
 
     /// The input's features, checked against the model's columns (and, for `.npy`, this

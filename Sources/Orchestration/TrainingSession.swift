@@ -48,6 +48,16 @@ final class TrainingSession {
                 + "\(data.binning.count) bins, \(trainer.model.parameterCount) parameters, "
                 + "method: \(config.recipe.methodName)"
         )
+        if let embedding = config.recipe.embedding, comm.isRoot {
+            let constant = data.constantColumns.map { b.train.featureNames[$0] }
+            if !constant.isEmpty {
+                reporter.warning(
+                    "--num-embedding \(embedding.name): \(constant.count) column(s) constant in the training split "
+                        + "carry nothing (\(constant.prefix(5).joined(separator: ", "))\(constant.count > 5 ? ", ..." : ""))"
+                )
+            }
+        }
+        if let name = config.recipe.architectureName { reporter.line("model: \(name)") }
         let hosts = HostList.describe(comm.hostNames())
         reporter.line("hosts: \(hosts); gradient sum: \(trainer.syncKind.rawValue)")
         if let (path, c) = resumed { reporter.line("resumed from \(path) at epoch \(c.epoch + 1), step \(c.step)") }
@@ -175,6 +185,7 @@ final class TrainingSession {
             targetStd: data.targetScale.std, binning: data.binning)
         description.noiseSigma = trainer.sigma
         description.labelPrior = trainer.labelPrior
+        description.binEdges = data.binEdges
         return description
     }
 

@@ -19,6 +19,11 @@ public struct Recipe: Codable, Sendable, Equatable {
     public var momentum = 0.9
     public var weightDecay = 0.0
     public var hidden = [256, 256]
+    /// Numerical embedding of the features before the first layer (nil: none).
+    public var embedding: NumericalEmbedding?
+    /// Members of the efficient ensemble (nil: one network). Optional so that a recipe
+    /// without one keeps its identity and its checkpoints.
+    public var ensemble: Int?
     /// Initialisation and shuffling.
     public var seed: UInt64 = 0
     public var binning: BinningChoice = .automatic
@@ -44,6 +49,25 @@ public struct Recipe: Codable, Sendable, Equatable {
     public var targetScaling = TargetScaling.standard
 
     public init() {}
+
+    /// The embedding and ensemble in words (nil for a plain MLP).
+    public var architectureName: String? {
+        var parts = [String]()
+        switch embedding {
+        case .periodic(let m, let d, let sigma)?:
+            parts.append("periodic embedding (\(m) frequencies, size \(d), sigma \(sigma))")
+        case .piecewiseLinear(let bins)?: parts.append("piecewise-linear encoding (up to \(bins) bins)")
+        case nil: break
+        }
+        if let k = ensemble { parts.append("ensemble of \(k)") }
+        return parts.isEmpty
+            ? nil : "MLP \(hidden.map(String.init).joined(separator: ",")) with " + parts.joined(separator: ", ")
+    }
+
+    /// The network this recipe trains.
+    public var architecture: Architecture {
+        Architecture(hidden: hidden, embedding: embedding, members: ensemble ?? 1)
+    }
 }
 
 /// DenseWeight (PEERS.md §3): weights max(1 − α·density, ε), ε = 1e-6, normalised to mean 1.

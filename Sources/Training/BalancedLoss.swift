@@ -38,11 +38,12 @@ final class BalancedLoss {
     }
 
     /// Rows `first..<first + n` of the global batch `batch` (their predictions, weights and
-    /// targets): writes dŷ and σ's gradient, returns Σ w·2v·ℓ of these rows.
+    /// targets): writes dŷ and σ's gradient (added to it with `accumulate`, for the second
+    /// and later ensemble members), returns Σ w·2v·ℓ of these rows.
     func evaluate(
         batch: UnsafeBufferPointer<Int32>, first: Int, count n: Int, prediction: UnsafePointer<Float>,
         weights: UnsafePointer<Float>, data: PreparedData, sync: GradientSync, scale: Double,
-        dPrediction: UnsafeMutablePointer<Float>
+        dPrediction: UnsafeMutablePointer<Float>, accumulate: Bool = false
     ) -> Double {
         let rows = loss.kind == .bmc ? 0..<batch.count : first..<(first + n)
         for k in rows { batchTargets.pointer[k] = data.trainTargets[Int(batch[k])] }
@@ -50,7 +51,8 @@ final class BalancedLoss {
             prediction: prediction, batchTargets: batchTargets.pointer, batchCount: batch.count, firstRow: first,
             weights: weights, count: n, sigma: sync.parameters.pointer[sigmaIndex], scale: scale,
             dPrediction: dPrediction)
-        sync.gradients.pointer[sigmaIndex] = Float(value.dSigma)
+        let sigmaGradient = sync.gradients.pointer + sigmaIndex
+        sigmaGradient.pointee = (accumulate ? sigmaGradient.pointee : 0) + Float(value.dSigma)
         return value.loss
     }
 }

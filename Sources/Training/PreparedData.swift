@@ -4,6 +4,7 @@ import Checkpoints
 import Collectives
 import DIR
 import Datasets
+import NN
 import Settings
 
 /// Loaded, validated data shared by training and evaluation on one rank.
@@ -29,6 +30,10 @@ public final class PreparedData {
     /// Balanced MSE's label prior in the target's units: GAI's mixture of the training
     /// labels or BNI's buckets of their histogram (nil otherwise).
     public let labelPrior: LabelPrior?
+    /// The piecewise-linear encoding's bin edges per feature, at quantiles of the
+    /// standardised training features (nil without that embedding). Every rank holds
+    /// every training row, so every rank computes the same edges whatever the rank count.
+    public let binEdges: [[Float]]?
 
     public var featureCount: Int { bundle.train.features.columns }
 
@@ -84,6 +89,29 @@ public final class PreparedData {
             )
         }
         labelPrior = try Self.labelPrior(recipe, labels: train.labels, binning: binning, comm: comm)
+        if case .piecewiseLinear(let bins)? = recipe.embedding {
+            binEdges = Self.quantileEdges(train.features, mean: mean, invStd: invStd, bins: bins)
+        } else {
+            binEdges = nil
+        }
+    }
+
+    /// The encoding's edges from every training row, standardised as the model sees it.
+    private static func quantileEdges(_ x: FeatureMatrix, mean: [Float], invStd: [Float], bins: Int) -> [[Float]] {
+        let all = FloatBuffer(count: x.rows * x.columns)
+        let rows = (0..<x.rows).map { Int32($0) }
+        rows.withUnsafeBufferPointer { x.gather($0, mean: mean, invStd: invStd, into: all.pointer) }
+        return PiecewiseLinearEncoding.quantileEdges(all.pointer, rows: x.rows, features: x.columns, bins: bins)
+    }
+
+    /// Feature columns that carry nothing for the recipe's embedding: constant in the
+    /// training split (PLE gives them no bin; the periodic embedding sees only zeros).
+    public var constantColumns: [Int] {
+        (0..<featureCount).filter { j in
+            let x = bundle.train.features
+            let first = x.value(0, j)
+            return (0..<x.rows).allSatisfy { x.value($0, j) == first }
+        }
     }
 
     /// GAI's mixture (fitted on rank 0, every rank gets its bits) or BNI's buckets. The

@@ -51,17 +51,20 @@ public final class Trainer {
             throw SettingError(.sync, "\(error.message)")
         }
         // The flat buffer: the model's parameters, then Balanced MSE's σ when it is on.
-        let modelCount = MLP.parameterCount(inputSize: data.featureCount, hiddenSizes: recipe.hidden)
+        let architecture = recipe.architecture
+        let modelCount = MLP.parameterCount(
+            inputSize: data.featureCount, architecture: architecture, edges: data.binEdges)
         let parameterCount = modelCount + (recipe.balancedMSE == nil ? 0 : 1)
         sync = makeGradientSync(kind, comm: comm, parameterCount: parameterCount, bucketBytes: execution.bucketBytes)
         model = MLP(
-            inputSize: data.featureCount, hiddenSizes: recipe.hidden,
+            inputSize: data.featureCount, architecture: architecture, edges: data.binEdges,
             maxBatch: max(execution.batchSize, execution.evaluationBatch),
             params: FloatBuffer(borrowing: sync.parameters.pointer, count: modelCount, owner: sync.parameters),
             grads: FloatBuffer(borrowing: sync.gradients.pointer, count: modelCount, owner: sync.gradients))
         optimizer = Self.optimizer(recipe, parameterCount: parameterCount)
         let globalBatch = comm.size * execution.batchSize
-        batch = TrainingBatch(capacity: execution.batchSize, featureCount: data.featureCount)
+        batch = TrainingBatch(
+            capacity: execution.batchSize, featureCount: data.featureCount, members: architecture.members)
         let (featureSize, maxBatch) = (model.featureSize, model.maxBatch)
         fds = config.recipe.fds.map {
             FeatureSmoothingLayer(
@@ -227,22 +230,29 @@ public final class Trainer {
         let regularizer = rankSim?.evaluate(features: z, first: first, count: n) ?? 0
         let zc = fds?.forward(z, bins: batch.bins, count: n) ?? z
         let prediction = model.head(zc, count: n)
-        // Loss: Σ w·l(ŷ, y) / (global batch), so the sum over ranks is the gradient of the global mean.
-        let scale = 1 / Double(globalCount)
-        let batchLoss =
-            balanced?.evaluate(
-                batch: rows, first: first, count: n, prediction: prediction, weights: batch.weights, data: data,
-                sync: sync, scale: scale, dPrediction: batch.dPrediction)
-            ?? loss.evaluate(
-                prediction: prediction, target: batch.targets, weights: batch.weights, count: n, scale: scale,
-                dPrediction: batch.dPrediction)
+        // Loss: Σ w·l(ŷ, y) / (global batch · members), so the sum over ranks is the gradient of
+        // the global mean of the members' losses; the batch's loss is the members' mean.
+        let members = model.members
+        let scale = 1 / Double(globalCount * members)
+        var memberLosses = 0.0
+        for j in 0..<members {
+            let p = prediction + j * n, dp = batch.dPrediction + j * n
+            memberLosses +=
+                balanced?.evaluate(
+                    batch: rows, first: first, count: n, prediction: p, weights: batch.weights, data: data,
+                    sync: sync, scale: scale, dPrediction: dp, accumulate: j > 0)
+                ?? loss.evaluate(
+                    prediction: p, target: batch.targets, weights: batch.weights, count: n, scale: scale,
+                    dPrediction: dp)
+        }
+        let batchLoss = memberLosses / Double(members)
         // γ·R is one number for the whole batch: rank 0 counts it, as the mean's share of every row.
         lossSum += batchLoss + (comm.isRoot ? regularizer * Double(globalCount) : 0)
         times.forward += clock.lap()
         // Backward: head, calibration, RankSim, hidden layers; finished gradients may start their sum.
         sync.beginBackward()
         let dz = model.backwardHead(zc, dPrediction: batch.dPrediction, count: n)
-        sync.gradientsReady(prefix: model.headLayer.parameterCount)
+        sync.gradientsReady(prefix: model.headParameterCount)
         fds?.backward(dz, bins: batch.bins, count: n)
         rankSim?.addGradient(into: dz, first: first, count: n)
         model.backwardFeatures(batch.input, dFeatures: dz, count: n) { sync.gradientsReady(prefix: $0) }

@@ -8,15 +8,15 @@ final class TrainingBatch {
     let input: UnsafeMutablePointer<Float>
     let targets: UnsafeMutablePointer<Float>
     let weights: UnsafeMutablePointer<Float>
-    /// dl/dŷ[n], written by the loss.
+    /// dl/dŷ[k·n] (member-major, as the model's predictions), written by the loss.
     let dPrediction: UnsafeMutablePointer<Float>
     let bins: UnsafeMutablePointer<Int32>
     private let storage: [FloatBuffer]
     private let capacity: Int
 
-    init(capacity: Int, featureCount: Int) {
+    init(capacity: Int, featureCount: Int, members: Int = 1) {
         self.capacity = capacity
-        storage = [capacity * featureCount, capacity, capacity, capacity].map { FloatBuffer(count: $0) }
+        storage = [capacity * featureCount, capacity, capacity, capacity * members].map { FloatBuffer(count: $0) }
         (input, targets, weights, dPrediction) = (
             storage[0].pointer, storage[1].pointer, storage[2].pointer,
             storage[3].pointer

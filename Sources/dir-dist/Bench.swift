@@ -25,6 +25,7 @@ struct Bench: ParsableCommand {
     @Option(help: "BLAS threads per rank.") var threads = 1
     @Option(help: "Untimed epochs first.") var warmup = 1
     @Option(help: "Timed epochs.") var epochs = 2
+    @OptionGroup(title: "Model") var model: ArchitectureOptions
     @OptionGroup(title: "Loss, Balanced MSE and RankSim") var losses: LossOptions
     @Option(help: "Reweighting: none, inverse, sqrt_inv or denseweight (per-bin ones with LDS).")
     var reweight: Reweight = .none
@@ -57,6 +58,7 @@ struct Bench: ParsableCommand {
             data.map { .directory($0) }
             ?? .synthetic(Synthetic(trainCount: rows ?? 64 * global, testCount: 256, featureCount: features, seed: 1))
         c.recipe.hidden = hiddenSizes
+        model.apply(to: &c.recipe)
         c.recipe.optimizer = optimizer
         c.recipe.binning = .equalWidth(count: 50, range: nil)
         losses.apply(to: &c.recipe)

@@ -1,6 +1,7 @@
 // Option groups of the training recipe: the learning-rate schedule with early
 // stopping, and how features and targets are scaled.
 import ArgumentParser
+import NN
 import Settings
 
 extension ScheduleKind: ExpressibleByArgument {}
@@ -57,4 +58,68 @@ struct ScalingOptions: ParsableArguments {
     var targetScaling: TargetScaling = .standard
     @Option(help: "Standardise features with training statistics: yes or no.")
     var standardizeFeatures: YesNo = .yes
+}
+
+/// The embedding choices a user types.
+enum EmbeddingKind: String, ExpressibleByArgument, CaseIterable {
+    case none, periodic, ple
+}
+
+struct ArchitectureOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Numerical feature embedding before the first layer: none, periodic (PLR: learned frequencies, sin/cos, "
+                + "a per-feature linear map, ReLU) or ple (piecewise-linear encoding between training quantiles)."))
+    var numEmbedding: EmbeddingKind = .none
+    // Optional so that giving one for another embedding can be refused; defaults below.
+    @Option(name: .customLong("embedding-frequencies"), help: "periodic: frequencies per feature (48).")
+    var frequenciesGiven: Int?
+    @Option(name: .customLong("embedding-size"), help: "periodic: embedding size per feature (24).")
+    var sizeGiven: Int?
+    @Option(name: .customLong("embedding-sigma"), help: "periodic: initial frequency scale (0.01).")
+    var sigmaGiven: Double?
+    @Option(name: .customLong("ple-bins"), help: "ple: bins per feature at training quantiles (48).")
+    var binsGiven: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Efficient ensemble of K members (TabM-mini: shared layers, a per-member input scaling and head; the "
+                + "prediction is the members' mean, the loss their mean)."))
+    var ensemble = 1
+
+    func validate() throws {
+        if ensemble < 1 || ensemble > 1024 { throw optionError("--ensemble", "must be in 1...1024, got \(ensemble)") }
+        let periodicOptions = [
+            ("--embedding-frequencies", frequenciesGiven != nil), ("--embedding-size", sizeGiven != nil),
+            ("--embedding-sigma", sigmaGiven != nil),
+        ]
+        for (name, given) in periodicOptions where given && numEmbedding != .periodic {
+            throw optionError(name, "needs --num-embedding periodic")
+        }
+        if binsGiven != nil && numEmbedding != .ple { throw optionError("--ple-bins", "needs --num-embedding ple") }
+        for (name, value) in [
+            ("--embedding-frequencies", frequenciesGiven ?? 1), ("--embedding-size", sizeGiven ?? 1),
+        ] where value < 1 || value > 4096 {
+            throw optionError(name, "must be in 1...4096, got \(value)")
+        }
+        if let bins = binsGiven, bins < 2 || bins > 4096 {
+            throw optionError("--ple-bins", "must be in 2...4096, got \(bins)")
+        }
+        if let sigma = sigmaGiven, !(sigma > 0 && sigma.isFinite) {
+            throw optionError("--embedding-sigma", "must be positive, got \(sigma)")
+        }
+    }
+
+    var embedding: NumericalEmbedding? {
+        switch numEmbedding {
+        case .none: return nil
+        case .periodic:
+            return .periodic(frequencies: frequenciesGiven ?? 48, size: sizeGiven ?? 24, sigma: sigmaGiven ?? 0.01)
+        case .ple: return .piecewiseLinear(bins: binsGiven ?? 48)
+        }
+    }
+
+    func apply(to recipe: inout Recipe) {
+        recipe.embedding = embedding
+        recipe.ensemble = ensemble > 1 ? ensemble : nil
+    }
 }

@@ -38,6 +38,7 @@ struct Train: ParsableCommand {
     @Option(help: "Random seed (initialisation and shuffling).") var seed: UInt64 = 0
     @Option(help: "BLAS threads per rank (default: cores / ranks on the node).") var threads: Int?
 
+    @OptionGroup(title: "Model") var model: ArchitectureOptions
     @OptionGroup(title: "Schedule and early stopping") var scheduling: ScheduleOptions
     @OptionGroup(title: "Scaling") var scaling: ScalingOptions
     @OptionGroup(title: "Bins") var binning: BinningOptions
@@ -148,6 +149,7 @@ struct Train: ParsableCommand {
         r.momentum = momentum
         r.weightDecay = weightDecay
         r.hidden = hiddenSizes ?? []
+        model.apply(to: &r)
         r.seed = seed
         r.binning = binning.choice
         r.reweight = reweighting.reweight
