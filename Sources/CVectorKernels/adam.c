@@ -7,8 +7,8 @@
 /// The update of one block whose gradient is already summed into g.
 static inline __attribute__((always_inline)) void update(float *restrict p, const float *restrict g,
                                                          float *restrict m, float *restrict v, long n, float b1,
-                                                         float b2, float eps, float wd, float stepSize,
-                                                         float invRoot2) {
+                                                         float b2, float eps, float wd, float shrink,
+                                                         float stepSize, float invRoot2) {
     const float c1 = 1.0f - b1, c2 = 1.0f - b2;
     for (long i = 0; i < n; i++) {
         float gi = g[i] + wd * p[i];
@@ -16,17 +16,18 @@ static inline __attribute__((always_inline)) void update(float *restrict p, cons
         float vi = b2 * v[i] + c2 * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        p[i] = p[i] - stepSize * mi / (__builtin_sqrtf(vi) * invRoot2 + eps);
+        // shrink is 1 for Adam (exact: p stays p) and 1 - lr*decay for AdamW.
+        p[i] = p[i] * shrink - stepSize * mi / (__builtin_sqrtf(vi) * invRoot2 + eps);
     }
 }
 
 CLONES void cvk_adam(float *p, const float *const *grads, int gradCount, float *m, float *v, long lo, long n,
-                     float b1, float b2, float eps, float wd, float stepSize, float invRoot2) {
+                     float b1, float b2, float eps, float wd, float shrink, float stepSize, float invRoot2) {
     p += lo;
     m += lo;
     v += lo;
     if (gradCount == 1) {
-        update(p, grads[0] + lo, m, v, n, b1, b2, eps, wd, stepSize, invRoot2);
+        update(p, grads[0] + lo, m, v, n, b1, b2, eps, wd, shrink, stepSize, invRoot2);
         return;
     }
     // Several ranks' gradients: sum a block (in rank order), then update it.
@@ -40,6 +41,6 @@ CLONES void cvk_adam(float *p, const float *const *grads, int gradCount, float *
             const float *gr = grads[r] + lo + start;
             for (long i = 0; i < count; i++) sum[i] += gr[i];
         }
-        update(p + start, sum, m + start, v + start, count, b1, b2, eps, wd, stepSize, invRoot2);
+        update(p + start, sum, m + start, v + start, count, b1, b2, eps, wd, shrink, stepSize, invRoot2);
     }
 }

@@ -8,7 +8,9 @@ import CVectorKernels
 #endif
 
 public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
-    case adam, sgd
+    /// Adam with decay added to the gradient (L2), AdamW with decay applied to the
+    /// weights apart from the adaptive step (Loshchilov & Hutter), SGD with momentum.
+    case adam, adamw, sgd
 }
 
 /// An optimizer updates `params` in place from `grads` (the mean gradient over
@@ -101,7 +103,9 @@ struct SummedGradients: GradientSource {
 }
 
 /// Adam (Kingma & Ba) as torch.optim.Adam: bias-corrected moments,
-/// p −= lr/(1−β1ᵗ) · m / (sqrt(v)/sqrt(1−β2ᵗ) + ε).
+/// p −= lr/(1−β1ᵗ) · m / (sqrt(v)/sqrt(1−β2ᵗ) + ε); with `decoupled` as torch.optim.AdamW:
+/// p ← p·(1 − lr·decay) first, the decay kept out of the moments. Elements with a constant
+/// rate of their own (Balanced MSE's σ) are not decayed.
 public final class Adam: Optimizer {
     public var learningRate: Float
     public var constantRate: ConstantRate?
@@ -109,6 +113,7 @@ public final class Adam: Optimizer {
     public let beta2: Float
     public let epsilon: Float
     public let weightDecay: Float
+    public let decoupled: Bool
     public var stepCount = 0
     private let m: FloatBuffer
     private let v: FloatBuffer
@@ -116,13 +121,14 @@ public final class Adam: Optimizer {
 
     public init(
         parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
-        epsilon: Float = 1e-8, weightDecay: Float = 0
+        epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false
     ) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
+        self.decoupled = decoupled
         m = FloatBuffer(count: parameterCount)
         v = FloatBuffer(count: parameterCount)
     }
@@ -142,9 +148,11 @@ public final class Adam: Optimizer {
         grads.withMemoryRebound(to: UnsafePointer<Float>?.self) { g in
             forEachRate(in: range) { part, rate in
                 let stepSize = Float(Double(rate) / correction1)
+                let own = constantRate.map { $0.range == part } ?? false
+                let shrink: Float = decoupled && !own ? 1 - rate * weightDecay : 1
                 cvk_adam(
                     params, g.baseAddress, Int32(grads.count), m.pointer, v.pointer, part.lowerBound, part.count,
-                    beta1, beta2, epsilon, weightDecay, stepSize, invRoot2)
+                    beta1, beta2, epsilon, decoupled ? 0 : weightDecay, shrink, stepSize, invRoot2)
             }
         }
     }

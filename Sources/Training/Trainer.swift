@@ -105,10 +105,10 @@ public final class Trainer {
 
     private static func optimizer(_ recipe: Recipe, parameterCount: Int) -> Optimizer {
         switch recipe.optimizer {
-        case .adam:
+        case .adam, .adamw:
             return Adam(
                 parameterCount: parameterCount, learningRate: Float(recipe.learningRate),
-                weightDecay: Float(recipe.weightDecay))
+                weightDecay: Float(recipe.weightDecay), decoupled: recipe.optimizer == .adamw)
         case .sgd:
             return SGD(
                 parameterCount: parameterCount, learningRate: Float(recipe.learningRate),

@@ -21,7 +21,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Features of the synthetic data.") var features = 768
     @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "256,256"
     @Option(help: "Per-rank batch size.") var batchSize = 128
-    @Option(help: "Optimizer: adam or sgd.") var optimizer: OptimizerKind = .adam
+    @Option(help: "Optimizer: adam, adamw (decoupled weight decay) or sgd.") var optimizer: OptimizerKind = .adam
     @Option(help: "BLAS threads per rank.") var threads = 1
     @Option(help: "Untimed epochs first.") var warmup = 1
     @Option(help: "Timed epochs.") var epochs = 2

@@ -31,7 +31,7 @@ struct Train: ParsableCommand {
     @Option(help: "Epochs.") var epochs = 30
     @Option(help: "Per-rank batch size (global batch = ranks x batch size).") var batchSize = 32
     @Option(help: "Learning rate.") var lr = 1e-3
-    @Option(help: "Optimizer: adam or sgd.") var optimizer: OptimizerKind = .adam
+    @Option(help: "Optimizer: adam, adamw (decoupled weight decay) or sgd.") var optimizer: OptimizerKind = .adam
     @Option(help: "SGD momentum.") var momentum = 0.9
     @Option(help: "Weight decay.") var weightDecay = 0.0
     @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "256,256"

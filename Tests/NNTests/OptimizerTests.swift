@@ -26,6 +26,29 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(adam.stepCount, 3)
     }
 
+    /// torch.optim.AdamW: p ← p·(1 − lr·λ), then the Adam step from moments without λ;
+    /// an element with a constant rate of its own (Balanced MSE's σ) is not decayed.
+    func testAdamWFollowsTorchUpdateRule() {
+        let params = FloatBuffer(count: 3), grads = FloatBuffer(count: 3)
+        params.assign([1, -2, 0.5])
+        let adamw = Adam(parameterCount: 3, learningRate: 0.1, weightDecay: 0.5, decoupled: true)
+        adamw.constantRate = ConstantRate(range: 2..<3, rate: 0.1)
+        var p: [Double] = [1, -2, 0.5], m = [Double](repeating: 0, count: 3), v = m
+        for (t, g) in [[0.3, -1, 2], [0.1, 0.5, -2], [-0.2, 0, 1e-3]].enumerated() {
+            grads.assign(g.map(Float.init))
+            adamw.step(params: params, grads: grads)
+            for i in 0..<3 {
+                if i < 2 { p[i] *= 1 - 0.1 * 0.5 }
+                m[i] = 0.9 * m[i] + 0.1 * g[i]
+                v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i]
+                let mHat = m[i] / (1 - pow(0.9, Double(t + 1)))
+                let vHat = v[i] / (1 - pow(0.999, Double(t + 1)))
+                p[i] -= 0.1 * mHat / (vHat.squareRoot() + 1e-8)
+            }
+        }
+        Approx.assertClose(params.array.map(Double.init), p, rel: 1e-5, abs: 1e-6, "AdamW parameters")
+    }
+
     func testSGDWithMomentumFollowsTorchUpdateRule() {
         let params = FloatBuffer(count: 2), grads = FloatBuffer(count: 2)
         params.assign([1, 2])

@@ -15,7 +15,8 @@ final class TabularModelTests: XCTestCase {
 
     func testEmbeddingsAndEnsembleTrainTheOneRankModel() throws {
         let base = Equivalence.synthetic
-        try Equivalence.assertEquivalent(ranks: 2, perRankBatch: 24, base + periodic, "periodic")
+        let adamw = ["--optimizer", "adamw", "--weight-decay", "0.01"]
+        try Equivalence.assertEquivalent(ranks: 2, perRankBatch: 24, base + periodic + adamw, "periodic, adamw")
         try Equivalence.assertEquivalent(ranks: 3, perRankBatch: 16, base + ple + lds, "ple + LDS")
         try Equivalence.assertEquivalent(ranks: 2, perRankBatch: 24, base + ensemble + ["--fds"], "ensemble + FDS")
         try Equivalence.assertEquivalent(

@@ -12,7 +12,7 @@
 ///   p = p − stepSize·m / (sqrt(v)·invRoot2 + eps).
 /// p, m and v are indexed from lo as well.
 void cvk_adam(float *p, const float *const *grads, int gradCount, float *m, float *v, long lo, long n,
-              float b1, float b2, float eps, float wd, float stepSize, float invRoot2);
+              float b1, float b2, float eps, float wd, float shrink, float stepSize, float invRoot2);
 
 /// out[k][j] = (base[rows[k]][j] − mean[j]) · invStd[j] for k < count, j < columns
 /// (row-major, `columns` per row), prefetching the next row while computing this one.
