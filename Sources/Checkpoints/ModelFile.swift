@@ -26,6 +26,8 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     /// target's units; nil otherwise. Not needed to predict; recorded for the user.
     public var noiseSigma: Double?
     public var labelPrior: LabelPrior?
+    /// How table columns become features (CSV training data, or `.npy` with NaN cells).
+    public var schema: TableSchema?
     /// The piecewise-linear encoding's bin edges per feature (with that embedding).
     public var binEdges: [[Float]]?
 

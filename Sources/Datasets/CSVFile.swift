@@ -26,14 +26,19 @@ public struct Split {
 }
 
 public enum CSVFile {
-    public static func read(path: String, target: String, split: String) throws -> Split {
-        try parse(text(path), source: path, target: target, split: split)
+    /// A split of a CSV file encoded with its own schema (all columns numeric or
+    /// categorical as its cells say): the embedded data set and tests.
+    public static func parse(_ text: String, source: String, target: String, split: String) throws -> Split {
+        let raw = try table(text, source: source, target: target, split: split)
+        let (schema, _) = try TableSchema.fit(raw)
+        return try Split(name: split, raw: raw, schema: schema)
     }
 
-    /// Features only (for prediction): every column but `target`, which may be absent.
-    public static func features(path: String, target: String) throws -> (FeatureMatrix, [String]) {
-        let s = try parse(text(path), source: path, target: target, split: "input", targetRequired: false)
-        return (s.features, s.featureNames)
+    /// The table of the CSV file at `path`: every feature cell's text, the labels.
+    public static func table(path: String, target: String, split: String, targetRequired: Bool = true) throws
+        -> RawTable
+    {
+        try table(text(path), source: path, target: target, split: split, targetRequired: targetRequired)
     }
 
     private static func text(_ path: String) throws -> String {
@@ -48,10 +53,10 @@ public enum CSVFile {
     }
 
     /// Parses CSV text; `source` names it in messages. Without `targetRequired` a missing
-    /// target column means features only (and no labels).
-    public static func parse(
+    /// target column means features only (and no labels). Labels must be finite numbers.
+    public static func table(
         _ text: String, source: String, target: String, split: String, targetRequired: Bool = true
-    ) throws -> Split {
+    ) throws -> RawTable {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if let last = lines.last, last.isEmpty { lines.removeLast() }
         guard let headerLine = lines.first else { throw InputError(source, "file is empty (need a header row)") }
@@ -62,12 +67,15 @@ public enum CSVFile {
                 file: source, line: 1,
                 "no target column '\(target)' (columns: \(header.joined(separator: ", ")); choose one with --target)")
         }
+        var seen = Set<String>()
+        for name in header where !seen.insert(name).inserted {
+            throw InputError(file: source, line: 1, "column '\(name)' appears twice in the header")
+        }
         let width = header.count
-        var features = [Float]()
-        var labels = [Double]()
-        var rows = 0
-        let featureWidth = targetColumn >= 0 ? width - 1 : width
-        features.reserveCapacity((lines.count - 1) * featureWidth)
+        var names = header
+        if targetColumn >= 0 { names.remove(at: targetColumn) }
+        var columns = [[String]](repeating: [], count: names.count)
+        var labels = [Double](), rowLines = [Int]()
         for (i, line) in lines.enumerated().dropFirst() {
             let lineNumber = i + 1
             let row = fields(line)
@@ -76,27 +84,25 @@ public enum CSVFile {
                 throw InputError(file: source, line: lineNumber, "expected \(width) fields, found \(row.count)")
             }
             for (j, field) in row.enumerated() {
+                guard j == targetColumn else {
+                    columns[j < targetColumn || targetColumn < 0 ? j : j - 1].append(field)
+                    continue
+                }
                 guard let v = Double(field) else {
                     throw InputError(
                         file: source, line: lineNumber,
-                        "column '\(header[j])': '\(field)' is not a number")
+                        "column '\(header[j])': '\(field)' is not a number (the target needs one in every row)")
                 }
                 guard v.isFinite else {
                     throw InputError(
-                        file: source, line: lineNumber,
-                        "column '\(header[j])': value \(field) is not finite")
+                        file: source, line: lineNumber, "column '\(header[j])': value \(field) is not finite")
                 }
-                if j == targetColumn { labels.append(v) } else { features.append(Float(v)) }
+                labels.append(v)
             }
-            rows += 1
+            rowLines.append(lineNumber)
         }
-        guard rows > 0 else { throw InputError(source, "the \(split) split has no rows") }
-        var names = header
-        if targetColumn >= 0 { names.remove(at: targetColumn) }
-        return Split(
-            name: split, source: source,
-            features: FeatureMatrix(rows: rows, columns: featureWidth, values: features),
-            labels: labels, featureNames: names)
+        guard !rowLines.isEmpty else { throw InputError(source, "the \(split) split has no rows") }
+        return RawTable(source: source, names: names, columns: columns, labels: labels, lines: rowLines)
     }
 
     private static func fields(_ line: Substring) -> [String] {
@@ -105,5 +111,14 @@ public enum CSVFile {
         return l.split(separator: ",", omittingEmptySubsequences: false).map {
             $0.trimmingSpaces.trimming("\"")
         }
+    }
+}
+
+extension Split {
+    /// A table's rows encoded with `schema`.
+    public init(name: String, raw: RawTable, schema: TableSchema) throws {
+        let (features, _) = try schema.encode(raw)
+        self.init(
+            name: name, source: raw.source, features: features, labels: raw.labels, featureNames: schema.featureNames)
     }
 }

@@ -78,6 +78,14 @@ public final class FeatureMatrix {
         return nil
     }
 
+    /// Whether some value is NaN (a missing cell in a `.npy` file).
+    public var hasNaN: Bool {
+        switch storage {
+        case .float32(let p): return (0..<(rows * columns)).contains { p[$0].isNaN }
+        case .float64(let p): return (0..<(rows * columns)).contains { p[$0].isNaN }
+        }
+    }
+
     @inline(__always)
     public func value(_ row: Int, _ column: Int) -> Double {
         switch storage {

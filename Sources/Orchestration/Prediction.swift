@@ -56,25 +56,45 @@ public enum Prediction {
         return MLP(inputSize: features, architecture: architecture, edges: description.binEdges, maxBatch: 1024)
     }
 
-    /// The input's features, checked against the model's columns (and, for `.npy`, this
-    /// rank's rows for non-finite values; a CSV is checked whole as it is parsed).
+    /// The input's features, encoded as in training (by column name, for a CSV) and
+    /// checked against the model's columns (a `.npy` without missing cells: this rank's
+    /// rows for non-finite values; a CSV is checked whole as it is parsed).
     private static func load(_ input: String, for model: ModelDescription, comm: Communicator) throws
         -> FeatureMatrix
     {
         guard input.hasSuffix(".npy") else {
-            let (features, names) = try CSVFile.features(path: input, target: model.config.recipe.target)
-            try check(features.columns, model, input)
-            if model.namedColumns && names != model.featureNames {
-                throw InputError(input, "columns \(names) differ from the model's \(model.featureNames)")
+            let raw = try CSVFile.table(
+                path: input, target: model.config.recipe.target, split: "input", targetRequired: false)
+            guard let schema = model.schema else {
+                // A model without a schema (trained on the embedded or generated data) takes numbers.
+                let (own, _) = try TableSchema.fit(raw)
+                guard own.isPlainNumeric else {
+                    throw InputError(input, "this model takes numbers in every cell (no categorical or missing values)")
+                }
+                let (features, _) = try own.encode(raw)
+                try check(features.columns, model, input)
+                if model.namedColumns && raw.names != model.featureNames {
+                    throw InputError(input, "columns \(raw.names) differ from the model's \(model.featureNames)")
+                }
+                return features
+            }
+            let (features, unseen) = try schema.encode(raw)
+            if unseen > 0 && comm.isRoot {
+                let line =
+                    "warning: \(input): \(unseen) row(s) have a level not seen in training (encoded as unknown)\n"
+                FileHandle.standardError.write(Data(line.utf8))
             }
             return features
         }
-        let features = try NumpyFile.features(path: input)
-        try check(features.columns, model, input)
-        if let (row, column) = features.firstNonFinite(rows: PreparedData.shard(features.rows, comm)) {
+        let mapped = try NumpyFile.features(path: input)
+        if let schema = model.schema, !schema.isPlainNumeric || mapped.hasNaN {
+            return try schema.encode(numeric: mapped, source: input)
+        }
+        try check(mapped.columns, model, input)
+        if let (row, column) = mapped.firstNonFinite(rows: PreparedData.shard(mapped.rows, comm)) {
             throw InputError(input, "row \(row), column \(column): feature value is not finite")
         }
-        return features
+        return mapped
     }
 
     private static func check(_ columns: Int, _ model: ModelDescription, _ input: String) throws {

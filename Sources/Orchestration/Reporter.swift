@@ -69,6 +69,17 @@ public final class Reporter {
         metricsPath = path
     }
 
+    /// `split.csv`: each row of a table dir-dist split, and the split it went to.
+    public func rowSplits(_ splits: [UInt8]) throws {
+        guard enabled, let directory else { return }
+        let names = ["train", "validation", "test"]
+        let text = "row,split\n" + splits.enumerated().map { "\($0.offset),\(names[Int($0.element)])\n" }.joined()
+        let path = "\(directory)/split.csv"
+        do { try ResultFile.writeAtomically(Array(text.utf8), to: path) } catch {
+            throw SettingError(.outputDirectory, "cannot write '\(path)'")
+        }
+    }
+
     public func line(_ text: String) {
         guard enabled && console else { return }
         FileHandle.standardOutput.write(Data((text + "\n").utf8))

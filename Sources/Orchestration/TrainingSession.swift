@@ -37,6 +37,7 @@ final class TrainingSession {
             selection = Selection(epoch: c.bestEpoch, mae: c.bestMAE, parameters: c.bestParameters)
         }
         try reporter.openMetrics(resumeEpoch: resumed?.checkpoint.epoch)
+        if let splits = data.bundle.rowSplits { try reporter.rowSplits(splits) }
         let kernels = KernelChoice.report
         reporter.line(kernels.line)
         if let warning = kernels.warning { reporter.warning(warning) }
@@ -48,6 +49,7 @@ final class TrainingSession {
                 + "\(data.binning.count) bins, \(trainer.model.parameterCount) parameters, "
                 + "method: \(config.recipe.methodName)"
         )
+        for warning in b.warnings where comm.isRoot { reporter.warning(warning) }
         if let embedding = config.recipe.embedding, comm.isRoot {
             let constant = data.constantColumns.map { b.train.featureNames[$0] }
             if !constant.isEmpty {
@@ -186,6 +188,7 @@ final class TrainingSession {
         description.noiseSigma = trainer.sigma
         description.labelPrior = trainer.labelPrior
         description.binEdges = data.binEdges
+        description.schema = data.bundle.schema
         return description
     }
 

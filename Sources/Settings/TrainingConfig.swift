@@ -13,6 +13,8 @@ public struct Recipe: Codable, Sendable, Equatable {
     public var data: DataSource = .embeddedAbalone
     /// CSV target column.
     public var target = "target"
+    /// CSV columns one-hot encoded even when they hold numbers (integer codes); nil: none.
+    public var categorical: [String]?
     public var learningRate = 1e-3
     public var schedule = LearningRateSchedule()
     public var optimizer: OptimizerKind = .adam

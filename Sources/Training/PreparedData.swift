@@ -50,7 +50,7 @@ public final class PreparedData {
         // Loading is agreed on first, then what was loaded: both before any collective
         // whose sizes depend on the data (bins, moments), which would not match.
         let bundle = try Agreement.together(comm) { () throws -> DatasetBundle in
-            let b = try DataCache.bundle(recipe.data, target: recipe.target)
+            let b = try DataCache.bundle(recipe.data, target: recipe.target, categorical: recipe.categorical ?? [])
             try Self.checkShapes(b)
             return b
         }

@@ -31,7 +31,7 @@ struct LDS: ParsableCommand {
         let values =
             labels.hasSuffix(".npy")
             ? try NumpyFile.labels(path: labels)
-            : try CSVFile.read(path: labels, target: target, split: "labels").labels
+            : try CSVFile.table(path: labels, target: target, split: "labels").labels
         guard !values.isEmpty else { throw InputError(labels, "no labels") }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw InputError(labels, "label \(bad) is not finite")

@@ -14,6 +14,7 @@ extension OptimizerKind: ExpressibleByArgument {}
 extension ModelSelection: ExpressibleByArgument {}
 extension FDSStatisticsMode: ExpressibleByArgument {}
 extension FDSPass: ExpressibleByArgument {}
+extension RowSplit.Kind: ExpressibleByArgument {}
 
 /// A bad option value: `error: <option>: <what>` (status 2), printed from rank 0.
 func optionError(_ option: String, _ message: String) -> ValidationError {

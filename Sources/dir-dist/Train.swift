@@ -13,8 +13,19 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train and evaluate a regressor (the default command).")
 
-    @Option(help: "Folder with train, val|dev and test splits (NAME.csv or NAME_X.npy + NAME_y.npy).")
+    @Option(
+        help: ArgumentHelp(
+            "Folder with train, val|dev and test splits (NAME.csv or NAME_X.npy + NAME_y.npy), or one CSV file that "
+                + "--split divides."))
     var data: String?
+    @Option(
+        help: ArgumentHelp(
+            "How --data FILE.csv is split: dir (validation and test rows evenly across 30 label bins, as the DIR "
+                + "benchmarks; the default) or random. The split is written to --out DIR/split.csv."))
+    var split: RowSplit.Kind?
+    @Option(help: "Validation fraction of a split file (0.1).") var valFraction: Double?
+    @Option(help: "Test fraction of a split file (0.1).") var testFraction: Double?
+    @Option(help: "Seed of the split (0; the training seed does not change it).") var splitSeed: UInt64?
 
     @Option(help: "Training file (CSV, or features .npy with --train-y).") var train: String?
     @Option(help: "Validation file.") var val: String?
@@ -28,6 +39,11 @@ struct Train: ParsableCommand {
     @Option(help: "Features of the synthetic generator.") var syntheticFeatures: Int = 16
 
     @Option(help: "CSV target column.") var target = "target"
+    @Option(
+        help: ArgumentHelp(
+            "CSV columns to one-hot even when they hold numbers (integer codes), comma-separated. Columns with "
+                + "text are categorical anyway; empty cells, NA, NaN, NULL and ? are missing values."))
+    var categorical: String?
     @Option(help: "Epochs.") var epochs = 30
     @Option(help: "Per-rank batch size (global batch = ranks x batch size).") var batchSize = 32
     @Option(help: "Learning rate.") var lr = 1e-3
@@ -76,8 +92,25 @@ struct Train: ParsableCommand {
         if hiddenSizes == nil {
             throw optionError("--hidden", "'\(hidden)' is not a comma-separated list of positive sizes")
         }
+        if let names = categoricalColumns, names.isEmpty || names.contains("") {
+            throw optionError("--categorical", "'\(categorical ?? "")' is not a comma-separated list of column names")
+        }
+        if categorical != nil && (synthetic != nil || (data == nil && train == nil)) {
+            throw optionError("--categorical", "needs CSV data (--data or --train/--val/--test)")
+        }
         if let threads, threads < 1 { throw optionError("--threads", "must be positive, got \(threads)") }
         if let synthetic, synthetic < 1 { throw optionError("--synthetic", "must be positive, got \(synthetic)") }
+        if !isTableFile {
+            let given = [("--split", split != nil), ("--val-fraction", valFraction != nil)]
+            for (name, isGiven) in given + [
+                ("--test-fraction", testFraction != nil), ("--split-seed", splitSeed != nil),
+            ]
+            where isGiven {
+                throw optionError(name, "needs --data FILE.csv (one file to split)")
+            }
+        } else if let problem = rowSplit.problem {
+            throw optionError(valFraction != nil ? "--val-fraction" : "--test-fraction", problem)
+        }
         if data != nil && ![train, val, test].allSatisfy({ $0 == nil }) {
             throw optionError("--data", "give either --data or --train/--val/--test")
         }
@@ -106,6 +139,19 @@ struct Train: ParsableCommand {
         }
         if bucketKib < 0 { throw optionError("--bucket-kib", "must be non-negative, got \(bucketKib)") }
         if let t = stepTimeout, !(t > 0) { throw optionError("--step-timeout", "must be positive, got \(t)") }
+    }
+
+    /// `--data` names one CSV file rather than a folder of splits.
+    private var isTableFile: Bool { data?.lowercased().hasSuffix(".csv") ?? false }
+
+    private var rowSplit: RowSplit {
+        RowSplit(
+            kind: split ?? .dir, validationFraction: valFraction ?? 0.1, testFraction: testFraction ?? 0.1,
+            seed: splitSeed ?? 0)
+    }
+
+    private var categoricalColumns: [String]? {
+        categorical.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
     }
 
     private var hiddenSizes: [Int]? {
@@ -140,6 +186,7 @@ struct Train: ParsableCommand {
         var r = Recipe()
         r.data = dataSource
         r.target = target
+        r.categorical = categoricalColumns
         r.learningRate = lr
         r.schedule = scheduling.schedule(epochs: epochs)
         r.patience = scheduling.patience
@@ -169,7 +216,7 @@ struct Train: ParsableCommand {
                     trainCount: synthetic, testCount: max(256, synthetic / 4),
                     featureCount: syntheticFeatures, seed: seed))
         }
-        if let data { return .directory(data) }
+        if let data { return isTableFile ? .table(data, split: rowSplit) : .directory(data) }
         guard let train, let val, let test else { return .embeddedAbalone }
         return .files(
             train: .init(features: train, labels: trainY),

@@ -16,9 +16,11 @@ final class CSVAndSplitTests: XCTestCase {
         let cases: [(String, String)] = [
             ("a,target\n1,2\n3\n", "error: t.csv:3: expected 2 fields, found 1"),
             ("a,target\n1,x\n", "error: t.csv:2: column 'target': 'x' is not a number"),
-            ("a,target\nnan,1\n", "error: t.csv:2: column 'a': value nan is not finite"),
+            ("a,target\nnan,1\n", "error: t.csv: column 'a' is missing in every training row"),
             ("a,target\ninf,1\n", "error: t.csv:2: column 'a': value inf is not finite"),
             ("a,b\n1,2\n", "error: t.csv:1: no target column 'target'"),
+            ("a,a,target\n1,2,3\n", "error: t.csv:1: column 'a' appears twice in the header"),
+            ("a,target\n1,\n", "error: t.csv:2: column 'target': '' is not a number"),
             ("a,target\n", "error: t.csv: the train split has no rows"),
             ("", "error: t.csv: file is empty"),
         ]

@@ -8,7 +8,8 @@ import XCTest
 final class TrainingConfigTests: XCTestCase {
     /// What defines the model: in the checkpoint identity.
     let recipeFields = [
-        "data", "target", "learningRate", "schedule", "optimizer", "momentum", "weightDecay", "hidden", "embedding",
+        "data", "target", "categorical", "learningRate", "schedule", "optimizer", "momentum", "weightDecay", "hidden",
+        "embedding",
         "ensemble", "seed",
         "binning", "reweight", "denseWeight", "lds", "loss", "balancedMSE", "rankSim", "shots", "selection", "patience",
         "fds",

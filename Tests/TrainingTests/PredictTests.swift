@@ -89,7 +89,7 @@ final class PredictTests: XCTestCase {
             ("not a model", ["--model", test, "--input", test], "not a dir-dist model file"),
             (
                 "wrong column count", ["--model", model, "--input", wide.path],
-                "5 feature columns, but the model takes 4"
+                "column 'f4' is not one of the model's (f0, f1, f2, f3)"
             ),
             (
                 "non-numeric cell", ["--model", model, "--input", text.path],
