@@ -65,12 +65,28 @@ enum EmbeddingKind: String, ExpressibleByArgument, CaseIterable {
     case none, periodic, ple
 }
 
+/// Named bundles of options, measured to work together (docs/recipe.md). An option given
+/// explicitly overrides the preset's value.
+enum Preset: String, ExpressibleByArgument, CaseIterable {
+    /// Tables of numbers and categories: piecewise-linear encoding, an ensemble of 8, the
+    /// epoch with the best validation MAE.
+    case tabular
+    /// The plain MLP of the DIR reference (the options' own defaults).
+    case mlp
+}
+
 struct ArchitectureOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
+            "Model preset: tabular (--num-embedding ple --ensemble 8 --select best, for tables) or mlp (the plain "
+                + "MLP, the default). Options given explicitly override it."))
+    var preset: Preset?
+    @Option(
+        name: .customLong("num-embedding"),
+        help: ArgumentHelp(
             "Numerical feature embedding before the first layer: none, periodic (PLR: learned frequencies, sin/cos, "
                 + "a per-feature linear map, ReLU) or ple (piecewise-linear encoding between training quantiles)."))
-    var numEmbedding: EmbeddingKind = .none
+    var numEmbeddingGiven: EmbeddingKind?
     // Optional so that giving one for another embedding can be refused; defaults below.
     @Option(name: .customLong("embedding-frequencies"), help: "periodic: frequencies per feature (48).")
     var frequenciesGiven: Int?
@@ -81,10 +97,16 @@ struct ArchitectureOptions: ParsableArguments {
     @Option(name: .customLong("ple-bins"), help: "ple: bins per feature at training quantiles (48).")
     var binsGiven: Int?
     @Option(
+        name: .customLong("ensemble"),
         help: ArgumentHelp(
             "Efficient ensemble of K members (TabM-mini: shared layers, a per-member input scaling and head; the "
-                + "prediction is the members' mean, the loss their mean)."))
-    var ensemble = 1
+                + "prediction is the members' mean, the loss their mean). Default 1."))
+    var ensembleGiven: Int?
+
+    var numEmbedding: EmbeddingKind { numEmbeddingGiven ?? (preset == .tabular ? .ple : .none) }
+    var ensemble: Int { ensembleGiven ?? (preset == .tabular ? 8 : 1) }
+    /// The model selection the preset implies, when the user gave none.
+    func selection(given: ModelSelection?) -> ModelSelection { given ?? (preset == .tabular ? .best : .last) }
 
     func validate() throws {
         if ensemble < 1 || ensemble > 1024 { throw optionError("--ensemble", "must be in 1...1024, got \(ensemble)") }

@@ -66,8 +66,11 @@ struct Train: ParsableCommand {
     @Option(help: "Many-shot threshold: bins with more training samples.") var manyShot: Double = 100
     @Option(help: "Few-shot threshold: bins with fewer training samples.") var fewShot: Double = 20
 
-    @Option(help: "Test the parameters of the last epoch, or of the best validation MAE (last).")
-    var select: ModelSelection = .last
+    @Option(
+        name: .customLong("select"),
+        help: "Test the parameters of the last epoch, or of the best validation MAE (last; best with --preset tabular)."
+    )
+    var selectGiven: ModelSelection?
 
     @Option(help: "Output folder: metrics.jsonl, test_per_bin.csv, lds_weights.csv, model.bin, checkpoints.") var out:
         String?
@@ -204,7 +207,7 @@ struct Train: ParsableCommand {
         r.lds = reweighting.kernel
         losses.apply(to: &r)
         r.shots = ShotThresholds(many: manyShot, few: fewShot)
-        r.selection = select
+        r.selection = model.selection(given: selectGiven)
         r.fds = smoothing.configuration
         return r
     }

@@ -93,6 +93,23 @@ final class TabularModelTests: XCTestCase {
         }
     }
 
+    /// The tabular preset is its options; an option given explicitly wins over it.
+    func testPresetSetsItsOptionsUnlessGiven() throws {
+        let dir = Paths.temporaryDirectory("tab-preset")
+        for (label, extra) in [("preset", [String]()), ("override", ["--ensemble", "2", "--select", "last"])] {
+            let out = dir.appendingPathComponent(label)
+            let r = MPIRun.run(
+                ranks: 2,
+                ["--preset", "tabular", "--epochs", "1", "--hidden", "8", "--out", out.path] + extra
+                    + Equivalence.synthetic.prefix(4))
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let recipe = try ModelFile.read(path: out.appendingPathComponent("model.bin").path).0.config.recipe
+            XCTAssertEqual(recipe.embedding, .piecewiseLinearDefault, label)
+            XCTAssertEqual(recipe.ensemble, label == "preset" ? 8 : 2, label)
+            XCTAssertEqual(recipe.selection, label == "preset" ? .best : .last, label)
+        }
+    }
+
     func testBadModelOptionsGiveOneErrorLine() throws {
         let cases: [([String], String)] = [
             (["--ensemble", "0"], "--ensemble: must be in 1...1024, got 0"),
