@@ -170,15 +170,7 @@ public final class MLP {
 
     /// The first hidden layer's input for x[n×in]: embedded, then scaled per member.
     private func networkInput(_ x: UnsafePointer<Float>, count n: Int) -> UnsafePointer<Float> {
-        var input = x
-        if let periodic {
-            periodic.forward(
-                params.pointer, x: x, periodic: periodicValues.pointer, output: embedded.pointer, count: n)
-            input = UnsafePointer(embedded.pointer)
-        } else if let piecewiseLinear {
-            piecewiseLinear.forward(x, output: embedded.pointer, count: n)
-            input = UnsafePointer(embedded.pointer)
-        }
+        var input = networkInputEmbeddingOnly(x, count: n)
         if let ensembleInput {
             ensembleInput.forward(params.pointer, x: input, output: scaled.pointer, count: n)
             input = UnsafePointer(scaled.pointer)
@@ -266,6 +258,29 @@ public final class MLP {
                 output: embedded.pointer, dOutput: dy, dPeriodic: dEmbedded.pointer, ones: ones.pointer, count: n)
             layerDone(periodic.offset + periodic.parameterCount)
         }
+    }
+
+    /// The embedding alone, forward and (with parameters) backward from a gradient of
+    /// ones, on x[n×in]: what `dir-dist bench` times as the embedding's share of a step.
+    /// Changes the embedding's gradients; nothing else.
+    public func embeddingPass(_ x: UnsafePointer<Float>, count n: Int) {
+        _ = networkInputEmbeddingOnly(x, count: n)
+        guard let periodic else { return }
+        let gradient = backA.pointer
+        gradient.update(repeating: 1, count: n * periodic.outputSize)
+        periodic.backward(
+            params.pointer, grads: grads.pointer, x: x, periodic: periodicValues.pointer, output: embedded.pointer,
+            dOutput: gradient, dPeriodic: dEmbedded.pointer, ones: ones.pointer, count: n)
+    }
+
+    private func networkInputEmbeddingOnly(_ x: UnsafePointer<Float>, count n: Int) -> UnsafePointer<Float> {
+        if let periodic {
+            periodic.forward(
+                params.pointer, x: x, periodic: periodicValues.pointer, output: embedded.pointer, count: n)
+        } else if let piecewiseLinear {
+            piecewiseLinear.forward(x, output: embedded.pointer, count: n)
+        }
+        return architecture.embedding != nil ? UnsafePointer(embedded.pointer) : x
     }
 
     /// Predictions for n ≤ maxBatch rows, the members' mean (no calibration: evaluation

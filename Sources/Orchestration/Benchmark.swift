@@ -36,6 +36,12 @@ public struct BenchmarkReport {
     /// One step's matrix products alone (forward, dW, dX of every layer at the per-rank
     /// batch), best of 20: what the step would take if it were nothing but its products.
     public var productsSeconds = 0.0
+    /// The numerical embedding's forward and backward on one step's rows, best of 20
+    /// (0 without an embedding), and its name.
+    public var embeddingSeconds = 0.0
+    public var embedding: String?
+    /// The network in words when it is more than a plain MLP (`Recipe.architectureName`).
+    public var model: String?
     public var allreduceSeconds = 0.0
     public var bytesPerStep = 0
     public var peakResidentMB = 0.0
@@ -97,6 +103,11 @@ public enum Benchmark {
         r.allreduceSeconds = allreduceTime(trainer.model.grads, comm)
         r.sgemmPeak = sgemmPeak()
         r.productsSeconds = stepProductsTime(trainer.model, batch: config.execution.batchSize)
+        r.model = config.recipe.architectureName
+        if let embedding = config.recipe.embedding {
+            r.embedding = embedding.name
+            r.embeddingSeconds = embeddingTime(trainer.model, batch: config.execution.batchSize)
+        }
         r.peakResidentMB = comm.allreduce(peakResidentMB(), op: .max)
         if pingPong && comm.size > 1 { (r.p2pLatency, r.p2pBandwidth) = Self.pingPong(comm) }
         return r
@@ -157,6 +168,19 @@ public enum Benchmark {
                         ldc: i)
                 }
             }
+            best = min(best, Clock.now() - start)
+        }
+        return best
+    }
+
+    /// Seconds of the embedding's forward and backward on `batch` rows, best of 20.
+    static func embeddingTime(_ model: MLP, batch: Int) -> Double {
+        let x = FloatBuffer(count: batch * model.inputSize)
+        for i in 0..<x.count { x.pointer[i] = Float(i % 13) * 0.1 - 0.6 }
+        var best = Double.infinity
+        for _ in 0..<20 {
+            let start = Clock.now()
+            model.embeddingPass(x.pointer, count: batch)
             best = min(best, Clock.now() - start)
         }
         return best

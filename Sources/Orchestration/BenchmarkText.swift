@@ -19,7 +19,7 @@ extension BenchmarkReport {
         let r = self
         var lines = [String]()
         lines.append(
-            "dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), MLP \(hidden), \(r.parameters) "
+            "dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), \(r.model ?? "MLP \(hidden)"), \(r.parameters) "
                 + "parameters, gradient sync: \(r.sync.rawValue), \(r.stepsMeasured) steps per rank"
         )
         lines.append("method: \(r.method)")
@@ -88,6 +88,12 @@ extension BenchmarkReport {
                     + "%.3f ms (%.0f%% of the peak at these shapes)",
                 bound * 1e3, 100 * bound / max(r.step, 1e-12), r.productsSeconds * 1e3,
                 100 * bound / max(r.productsSeconds, 1e-12)))
+        if let name = r.embedding {
+            lines.append(
+                String(
+                    format: "embedding (%@): forward and backward %.3f ms = %.1f%% of the step", name,
+                    r.embeddingSeconds * 1e3, 100 * r.embeddingSeconds / max(r.step, 1e-12)))
+        }
         lines.append(
             String(
                 format: "allreduce: %d bytes per step, %.2f GB/s algorithmic bandwidth", r.bytesPerStep,
