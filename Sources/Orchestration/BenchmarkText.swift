@@ -80,7 +80,7 @@ extension BenchmarkReport {
                     "throughput: %.0f samples/s (all ranks); %.2f GFLOP/s per rank = %.0f%% of single-thread "
                     + "sgemm %.1f GFLOP/s",
                 r.samplesPerSecond, r.gflops, 100 * r.gflops / r.sgemmPeak, r.sgemmPeak))
-        let bound = r.flopsPerSample * Double(r.perRankBatch) / (r.sgemmPeak * 1e9)
+        let bound = r.sgemmBoundSeconds
         lines.append(
             String(
                 format:
@@ -112,7 +112,10 @@ extension BenchmarkReport {
     public static let csvHeader =
         "ranks,per_rank_batch,global_batch,hidden,overlap,fds,samples_per_s,step_ms,forward_ms,backward_ms,"
         + "reduce_wait_ms,optimizer_ms,allreduce_ms,bytes_per_step,gflops_per_rank,sgemm_gflops,fds_epoch_ms,"
-        + "epoch_ms,rss_mb,p2p_latency_us,p2p_bandwidth_gbs,sync,method\n"
+        + "epoch_ms,rss_mb,p2p_latency_us,p2p_bandwidth_gbs,sync,method,model,sgemm_bound_ms,embedding_ms\n"
+
+    /// The step's FLOPs at the single-thread sgemm peak measured in the same run.
+    public var sgemmBoundSeconds: Double { flopsPerSample * Double(perRankBatch) / (sgemmPeak * 1e9) }
 
     /// One row under `csvHeader`.
     public func csvRow(hidden: String, overlap: Bool, fds: Bool) -> String {
@@ -130,7 +133,9 @@ extension BenchmarkReport {
                 String(format: "%.3f", r.epochSeconds * 1e3),
                 String(format: "%.1f", r.peakResidentMB), r.p2pLatency.map { String(format: "%.3f", $0 * 1e6) } ?? "",
                 r.p2pBandwidth.map { String(format: "%.4f", $0 / 1e9) } ?? "", r.sync.rawValue,
-                "\"\(r.method)\"",
+                "\"\(r.method)\"", "\"\(r.model ?? "MLP \(hidden)")\"",
+                String(format: "%.4f", r.sgemmBoundSeconds * 1e3),
+                String(format: "%.4f", r.embeddingSeconds * 1e3),
             ].joined(separator: ",") + "\n"
         return row
     }
