@@ -170,7 +170,7 @@ public final class MLP {
 
     /// The first hidden layer's input for x[n×in]: embedded, then scaled per member.
     private func networkInput(_ x: UnsafePointer<Float>, count n: Int) -> UnsafePointer<Float> {
-        var input = networkInputEmbeddingOnly(x, count: n)
+        var input = embed(x, count: n)
         if let ensembleInput {
             ensembleInput.forward(params.pointer, x: input, output: scaled.pointer, count: n)
             input = UnsafePointer(scaled.pointer)
@@ -264,7 +264,7 @@ public final class MLP {
     /// ones, on x[n×in]: what `dir-dist bench` times as the embedding's share of a step.
     /// Changes the embedding's gradients; nothing else.
     public func embeddingPass(_ x: UnsafePointer<Float>, count n: Int) {
-        _ = networkInputEmbeddingOnly(x, count: n)
+        _ = embed(x, count: n)
         guard let periodic else { return }
         let gradient = backA.pointer
         gradient.update(repeating: 1, count: n * periodic.outputSize)
@@ -273,7 +273,8 @@ public final class MLP {
             dOutput: gradient, dPeriodic: dEmbedded.pointer, ones: ones.pointer, count: n)
     }
 
-    private func networkInputEmbeddingOnly(_ x: UnsafePointer<Float>, count n: Int) -> UnsafePointer<Float> {
+    /// The embedded features of x[n×in] (x itself without an embedding).
+    private func embed(_ x: UnsafePointer<Float>, count n: Int) -> UnsafePointer<Float> {
         if let periodic {
             periodic.forward(
                 params.pointer, x: x, periodic: periodicValues.pointer, output: embedded.pointer, count: n)
