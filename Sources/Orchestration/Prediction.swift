@@ -41,7 +41,15 @@ public enum Prediction {
     private static func makeModel(_ description: ModelDescription, parameterCount: Int, path: String) throws -> MLP {
         let architecture = description.config.recipe.architecture
         let features = description.featureCount
-        guard architecture.members >= 1, !architecture.hidden.isEmpty, architecture.hidden.allSatisfy({ $0 > 0 }) else {
+        var sane = (1...1024).contains(architecture.members) && !architecture.hidden.isEmpty
+        sane = sane && architecture.hidden.allSatisfy { $0 > 0 }
+        switch architecture.embedding {
+        case .periodic(let m, let d, let sigma)?:
+            sane = sane && (1...4096).contains(m) && (1...4096).contains(d) && sigma > 0
+        case .piecewiseLinear(let bins)?: sane = sane && (2...4096).contains(bins)
+        case nil: break
+        }
+        guard sane else {
             throw InputError(path, "unreadable model description (architecture \(architecture))")
         }
         if case .piecewiseLinear? = architecture.embedding {
@@ -79,6 +87,7 @@ public enum Prediction {
                 return features
             }
             let (features, unseen) = try schema.encode(raw)
+            try check(features.columns, model, input)
             if unseen > 0 && comm.isRoot {
                 let line =
                     "warning: \(input): \(unseen) row(s) have a level not seen in training (encoded as unknown)\n"
@@ -88,7 +97,9 @@ public enum Prediction {
         }
         let mapped = try NumpyFile.features(path: input)
         if let schema = model.schema, !schema.isPlainNumeric || mapped.hasNaN {
-            return try schema.encode(numeric: mapped, source: input)
+            let features = try schema.encode(numeric: mapped, source: input)
+            try check(features.columns, model, input)
+            return features
         }
         try check(mapped.columns, model, input)
         if let (row, column) = mapped.firstNonFinite(rows: PreparedData.shard(mapped.rows, comm)) {
