@@ -24,12 +24,13 @@ for ((round = 0; round < rounds; round++)); do
         OPENBLAS_NUM_THREADS=1 "$bin" bench --hidden 256,256 --batch-size 128 --epochs 2 $c --csv "$csv" >/dev/null
     done
 done
-python3 - "$csv" <<'PY'
+python3 - "$csv" "${configs[@]}" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
+configs = sys.argv[2:]
 by = {}
-for r in rows:
-    by.setdefault(r["model"], []).append(r)
+for i, r in enumerate(rows):  # every round runs the configurations in the same order
+    by.setdefault(f"{r['model']} (`{configs[i % len(configs)]}`)", []).append(r)
 def med(v): return statistics.median(v)
 print("| model | step ms (median, min–max) | sgemm-bound / step | embedding share of the step |")
 print("|---|---|---|---|")

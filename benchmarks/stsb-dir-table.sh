@@ -7,7 +7,11 @@
 # targets, the last epoch's model. Writes runs/stsb-dir/NAME-sSEED/ and prints the
 # markdown table (benchmarks/summarize.py).
 #
-# Usage: benchmarks/stsb-dir-table.sh [DATA_DIR]    (default ../shared/datasets/stsb-dir)
+# The ensemble rows (--ensemble 8, TabM-mini without an embedding: the preset's
+# piecewise-linear encoding would give 768 dense features 36,864 input columns) ask
+# whether the tabular preset's ensemble helps on STS-B.
+#
+# Usage: [NAMES="vanilla ensemble8"] benchmarks/stsb-dir-table.sh [DATA_DIR]    (default ../shared/datasets/stsb-dir)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 data=${1:-$repo/../shared/datasets/stsb-dir}
@@ -27,9 +31,13 @@ declare -A configs=(
     [sqrt_inv+lds+fds-calibrated]="--reweight sqrt_inv --lds --fds --fds-stats calibrated"
     [denseweight]="--reweight denseweight"
     [reference-setup]="--standardize-features no --target-scaling none --select last"
+    [ensemble8]="--ensemble 8"
+    [ensemble8+denseweight]="--ensemble 8 --reweight denseweight"
 )
-names=(vanilla inverse sqrt_inv inverse+lds sqrt_inv+lds denseweight fds fds-ks9-s1 sqrt_inv+lds+fds
-       sqrt_inv+lds+fds-calibrated reference-setup)
+all=(vanilla inverse sqrt_inv inverse+lds sqrt_inv+lds denseweight fds fds-ks9-s1 sqrt_inv+lds+fds
+     sqrt_inv+lds+fds-calibrated reference-setup ensemble8 ensemble8+denseweight)
+# NAMES="vanilla ensemble8" runs and prints those rows only.
+read -r -a names <<<"${NAMES:-${all[*]}}"
 for name in "${names[@]}"; do
     for seed in 0 1 2; do
         dir=$out/$name-s$seed

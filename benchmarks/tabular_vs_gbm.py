@@ -295,6 +295,7 @@ def main():
     p.add_argument("--dir", action="append", default=[],
                    help="NAME='dir-dist arguments' of a DIR candidate (default: sqrt_inv+lds, denseweight, bmc)")
     p.add_argument("--no-tabm", action="store_true", help="leave TabM out even when it is importable")
+    p.add_argument("--no-dir-dist", action="store_true", help="gradient boosting and TabM only")
     p.add_argument("--markdown", help="also write the table as markdown here")
     a = p.parse_args()
     candidates = [c.split("=", 1) for c in a.dir] or [
@@ -327,16 +328,19 @@ def main():
         if with_tabm:
             tabm_runs = [run_tabm(x, y, tr, va, te, seed, a.epochs) for seed in seeds]
             results["tabm"] = (summary([r for r, _ in tabm_runs]), statistics.median(t for _, t in tabm_runs))
-        default = [run_dir_dist(folder, "default", a.default.split(), seed, a.ranks, a.epochs) for seed in seeds]
-        results["dir-dist default"] = (summary([t for t, _, _ in default]), statistics.median(s for _, _, s in default))
         found = {}
-        for label, args in candidates:
+        if not a.no_dir_dist:
+            default = [run_dir_dist(folder, "default", a.default.split(), seed, a.ranks, a.epochs) for seed in seeds]
+            results["dir-dist default"] = (
+                summary([t for t, _, _ in default]), statistics.median(s for _, _, s in default))
+        for label, args in [] if a.no_dir_dist else candidates:
             runs = [run_dir_dist(folder, label, a.default.split() + args.split(), seed, a.ranks, a.epochs)
                     for seed in seeds]
             found[label] = {"test": summary([t for t, _, _ in runs]), "val": summary([v for _, v, _ in runs]),
                             "seconds": statistics.median(s for _, _, s in runs)}
-        chosen = choose(found)
-        results[f"dir-dist {chosen}"] = (found[chosen]["test"], found[chosen]["seconds"])
+        if found:
+            chosen = choose(found)
+            results[f"dir-dist {chosen}"] = (found[chosen]["test"], found[chosen]["seconds"])
         base = results["gbm"][0]
         for model, (s, seconds) in results.items():
             ratio = (f"{s['all'][0] / base['all'][0]:5.2f}x / " + (
