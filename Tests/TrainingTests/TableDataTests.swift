@@ -2,6 +2,7 @@
 // file split by dir-dist. P ranks train the 1-rank model on them, `predict` reads the
 // columns by name in any order and gives the run's test metrics, and bad tables or
 // split options give one error line.
+import Checkpoints
 import Foundation
 import TestSupport
 import XCTest
@@ -102,6 +103,43 @@ final class TableDataTests: XCTestCase {
         // Predict's chunks differ from the evaluation's (2 ranks, other row counts per product),
         // so a product may round its Float32 sums otherwise: a few ulps of each prediction.
         Approx.assertClose(mae, try XCTUnwrap(RunOutput(outputs[0]).testMetric("all", "l1")), rel: 1e-6, "test MAE")
+    }
+
+    /// `.npy` features may hold NaN for missing values: imputed with an indicator column, the
+    /// same on 1 and 2 ranks, and `predict` imputes a NaN row as training did.
+    func testNumpyNaNCellsAreMissingValues() throws {
+        let data = dir.appendingPathComponent("npy")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        for (split, rows) in [("train", 240), ("val", 40), ("test", 40)] {
+            let x = (0..<(rows * 3)).map { i -> Float in i % 17 == 5 ? .nan : Float((i * 7) % 23) / 5 }
+            let y = (0..<rows).map { r in Double(x[3 * r + 1].isNaN ? 1 : x[3 * r + 1]) + Double(r % 5) }
+            Fixtures.writeNpy(
+                data.appendingPathComponent("\(split)_X.npy"), shape: [rows, 3], payload: Fixtures.float32(x))
+            Fixtures.writeNpy(
+                data.appendingPathComponent("\(split)_y.npy"), descr: "<f8", shape: [rows],
+                payload: Fixtures.float64(y))
+        }
+        let arguments = ["--data", data.path, "--hidden", "8", "--epochs", "2", "--seed", "1"]
+        try Equivalence.assertEquivalent(ranks: 2, perRankBatch: 16, arguments, ".npy with NaN cells")
+        let out = dir.appendingPathComponent("npy-run")
+        XCTAssertEqual(MPIRun.run(ranks: 1, arguments + ["--out", out.path]).status, 0)
+        let schema = try ModelFile.read(path: out.appendingPathComponent("model.bin").path).0.schema
+        XCTAssertEqual(
+            schema?.featureNames, ["x0", "x0 (missing)", "x1", "x1 (missing)", "x2", "x2 (missing)"],
+            "every column had a NaN in training: each gets its indicator")
+        let input = Fixtures.writeNpy(
+            dir.appendingPathComponent("in.npy"), shape: [2, 3], payload: Fixtures.float32([1, .nan, 2, 1, 3, 2]))
+        let predictions = dir.appendingPathComponent("p.csv").path
+        let r = MPIRun.run(
+            ranks: 2,
+            [
+                "predict", "--model", out.appendingPathComponent("model.bin").path, "--input", input.path, "--out",
+                predictions,
+            ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let p = try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(p.count, 2)
+        XCTAssertTrue(p.allSatisfy { Double($0)?.isFinite ?? false }, "\(p)")
     }
 
     func testBadTablesAndSplitsGiveOneErrorLine() throws {
