@@ -27,8 +27,30 @@ final class BenchAndLaunchTests: XCTestCase {
         XCTAssertEqual(rows.count, 2)
         XCTAssertTrue(rows[0].hasPrefix("ranks,per_rank_batch,global_batch,"))
         XCTAssertTrue(rows[1].hasPrefix("2,32,64,"), String(rows[1]))
-        XCTAssertTrue(rows[1].hasSuffix(",shared-memory,\"mse + FDS\""), String(rows[1]))
+        XCTAssertTrue(rows[1].contains(",shared-memory,\"mse + FDS\",\"MLP 32,32\","), String(rows[1]))
+        XCTAssertTrue(rows[1].hasSuffix(",0.0000"), "no embedding, no embedding time: \(rows[1])")
+        let columns = { (row: Substring) in row.split(separator: ",", omittingEmptySubsequences: false).count }
+        XCTAssertEqual(columns(rows[0]) + 2, columns(rows[1]), "quoted commas in hidden and model aside")
         XCTAssertTrue(result.stdout.contains("\nmethod: mse + FDS\n"), result.stdout)
+    }
+
+    /// The embedding's share of the step and the model's name, for the tabular model.
+    func testBenchNamesTheModelAndTheEmbeddingsShare() {
+        let result = MPIRun.run(
+            ranks: 1,
+            [
+                "bench", "--features", "4", "--hidden", "16", "--batch-size", "32", "--rows", "512", "--epochs", "1",
+                "--num-embedding", "periodic", "--ensemble", "2",
+            ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(
+            result.stdout.contains(
+                "MLP 16 with periodic embedding (48 frequencies, size 24, sigma 0.01), ensemble of 2"),
+            result.stdout)
+        XCTAssertNotNil(
+            result.stdout.range(
+                of: #"embedding \(periodic\): forward and backward [0-9.]+ ms = [0-9.]+% of the step"#,
+                options: .regularExpression), result.stdout)
     }
 
     func testLocalLauncherRunsTheGivenBinaryOnNRanks() {
