@@ -85,7 +85,8 @@ struct ArchitectureOptions: ParsableArguments {
         name: .customLong("num-embedding"),
         help: ArgumentHelp(
             "Numerical feature embedding before the first layer: none, periodic (PLR: learned frequencies, sin/cos, "
-                + "a per-feature linear map, ReLU) or ple (piecewise-linear encoding between training quantiles)."))
+                + "a per-feature linear map, ReLU) or ple (piecewise-linear encoding between training quantiles). "
+                + "Default none; ple with --preset tabular."))
     var numEmbeddingGiven: EmbeddingKind?
     // Optional so that giving one for another embedding can be refused; defaults below.
     @Option(name: .customLong("embedding-frequencies"), help: "periodic: frequencies per feature (48).")
@@ -100,7 +101,7 @@ struct ArchitectureOptions: ParsableArguments {
         name: .customLong("ensemble"),
         help: ArgumentHelp(
             "Efficient ensemble of K members (TabM-mini: shared layers, a per-member input scaling and head; the "
-                + "prediction is the members' mean, the loss their mean). Default 1."))
+                + "prediction is the members' mean, the loss their mean). Default 1; 8 with --preset tabular."))
     var ensembleGiven: Int?
 
     var numEmbedding: EmbeddingKind { numEmbeddingGiven ?? (preset == .tabular ? .ple : .none) }
