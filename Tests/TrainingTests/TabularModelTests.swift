@@ -26,7 +26,9 @@ final class TabularModelTests: XCTestCase {
 
     /// The peer methods on every member: Balanced MSE (σ's gradient summed over members),
     /// DenseWeight's sample weights, RankSim on the members' features side by side (one
-    /// epoch, as PeerMethodEquivalenceTests explains).
+    /// epoch, as PeerMethodEquivalenceTests explains). RankSim with an embedding is left
+    /// out: 1 and 2 ranks part by 1e-5 to 6e-4 within the first epoch there (measured; the
+    /// rank-count invariance of issue 21 is the cure), while without RankSim they agree.
     func testPeerMethodsComposeWithTheEnsemble() throws {
         let base = Equivalence.synthetic
         try Equivalence.assertEquivalent(
@@ -38,6 +40,9 @@ final class TabularModelTests: XCTestCase {
             "periodic + ensemble + denseweight")
         try Equivalence.assertEquivalent(
             ranks: 3, perRankBatch: 16, base + ensemble + ["--ranksim", "2", "--epochs", "1"], "ensemble + ranksim")
+        try Equivalence.assertEquivalent(
+            ranks: 3, perRankBatch: 16, base + periodic + ensemble + ["--loss", "bni"] + lds,
+            "periodic + ensemble + bni + LDS")
     }
 
     /// Stopped by SIGUSR1 in epoch 2 and resumed: the bits of the run never stopped.
