@@ -31,7 +31,7 @@ public enum CSVFile {
     public static func parse(_ text: String, source: String, target: String, split: String) throws -> Split {
         let raw = try table(text, source: source, target: target, split: split)
         let (schema, _) = try TableSchema.fit(raw)
-        return try Split(name: split, raw: raw, schema: schema)
+        return try Split.encoding(raw, name: split, schema: schema).split
     }
 
     /// The table of the CSV file at `path`: every feature cell's text, the labels.
@@ -115,10 +115,13 @@ public enum CSVFile {
 }
 
 extension Split {
-    /// A table's rows encoded with `schema`.
-    public init(name: String, raw: RawTable, schema: TableSchema) throws {
-        let (features, _) = try schema.encode(raw)
-        self.init(
+    /// A table's rows encoded with `schema`, and how many rows had a level not seen in training.
+    public static func encoding(_ raw: RawTable, name: String, schema: TableSchema) throws
+        -> (split: Split, unseenRows: Int)
+    {
+        let (features, unseen) = try schema.encode(raw)
+        let split = Split(
             name: name, source: raw.source, features: features, labels: raw.labels, featureNames: schema.featureNames)
+        return (split, unseen)
     }
 }

@@ -120,7 +120,7 @@ public enum DataSource: Codable, Sendable, Equatable {
             let missing = loaded.contains {
                 if case .matrix(let m, _, _) = $0 { return m.hasNaN } else { return false }
             }
-            schema = missing ? try TableSchema.fit(numeric: x, names: (0..<x.columns).map { "x\($0)" }) : nil
+            schema = missing ? try TableSchema.fit(numeric: x, names: Self.columnNames(x)) : nil
         }
         let splits = try zip(loaded, splitNames).map { item, name -> Split in
             switch item {
@@ -128,24 +128,22 @@ public enum DataSource: Codable, Sendable, Equatable {
                 guard let schema else {
                     throw InputError(raw.source, "a CSV split needs a CSV training split (the training split is .npy)")
                 }
-                let (features, unseen) = try schema.encode(raw)
-                if unseen > 0 {
-                    warnings.append(
-                        "\(raw.source): \(unseen) row(s) have a level not seen in training (encoded as unknown)")
-                }
-                return Split(
-                    name: name, source: raw.source, features: features, labels: raw.labels,
-                    featureNames: schema.featureNames)
+                let (split, unseen) = try Split.encoding(raw, name: name, schema: schema)
+                if unseen > 0 { warnings.append(TableSchema.unseenLevels(unseen, in: raw.source)) }
+                return split
             case .matrix(let x, let labels, let source):
                 let features = try schema.map { try $0.encode(numeric: x, source: source) } ?? x
                 return Split(
                     name: name, source: source, features: features, labels: labels,
-                    featureNames: schema?.featureNames ?? (0..<x.columns).map { "x\($0)" })
+                    featureNames: schema?.featureNames ?? Self.columnNames(x))
             }
         }
         return DatasetBundle(
             train: splits[0], validation: splits[1], test: splits[2], schema: schema, warnings: warnings)
     }
+
+    /// The names of a `.npy` array's columns: x0, x1, ….
+    private static func columnNames(_ x: FeatureMatrix) -> [String] { (0..<x.columns).map { "x\($0)" } }
 
     private static func load(_ file: FileSplit, _ split: String, _ target: String) throws -> Loaded {
         if file.features.hasSuffix(".npy") {

@@ -60,6 +60,11 @@ public struct TableSchema: Codable, Sendable, Equatable {
 
     public init(columns: [Column]) { self.columns = columns }
 
+    /// The warning for rows whose level of some categorical column training never saw.
+    public static func unseenLevels(_ rows: Int, in source: String) -> String {
+        "\(source): \(rows) row(s) have a level not seen in training (encoded as unknown)"
+    }
+
     /// The encoded feature names: `x`, `x (missing)`, `color=green`, `color=(other)`.
     public var featureNames: [String] {
         columns.flatMap { column -> [String] in

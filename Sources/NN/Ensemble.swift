@@ -94,8 +94,7 @@ public struct EnsembleHead {
     /// dw_j = Σ_i dŷ_ji z[i·k + j], db_j = Σ_i dŷ_ji, and dz[i·k + j] = dŷ_ji · w_j.
     public func backward(
         _ params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>,
-        dPrediction: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>, ones: UnsafePointer<Float>,
-        count n: Int
+        dPrediction: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>, count n: Int
     ) {
         let w = params + offset, dw = grads + offset, db = dw + members * width
         for j in 0..<members {

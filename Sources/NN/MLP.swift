@@ -42,7 +42,7 @@ public final class MLP {
     /// Scratch for the gradient flowing back between layers.
     private let backA: FloatBuffer
     private let backB: FloatBuffer
-    private let dEmbedded: FloatBuffer
+    private let dPeriodic: FloatBuffer
     private let predictions: FloatBuffer
     private let meanPredictions: FloatBuffer
     private let ones: FloatBuffer
@@ -147,7 +147,7 @@ public final class MLP {
         let widest = sizes.max()!
         backA = FloatBuffer(count: widest * rows * k)
         backB = FloatBuffer(count: widest * rows * k)
-        dEmbedded = FloatBuffer(count: periodic != nil ? rows * max(width, 2 * (periodic?.frequencies ?? 0)) : 0)
+        dPeriodic = FloatBuffer(count: rows * 2 * (periodic?.frequencies ?? 0))
         predictions = FloatBuffer(count: rows * k)
         meanPredictions = FloatBuffer(count: k > 1 ? rows : 0)
         ones = FloatBuffer(count: rows * k)
@@ -209,8 +209,7 @@ public final class MLP {
     ) -> UnsafeMutablePointer<Float> {
         if let ensembleHead {
             ensembleHead.backward(
-                params.pointer, grads: grads.pointer, z: z, dPrediction: dPrediction, dz: backA.pointer,
-                ones: ones.pointer, count: n)
+                params.pointer, grads: grads.pointer, z: z, dPrediction: dPrediction, dz: backA.pointer, count: n)
         } else {
             headLayer.backward(
                 params.pointer, grads: grads.pointer, x: z, dy: dPrediction,
@@ -255,7 +254,7 @@ public final class MLP {
         if let periodic {
             periodic.backward(
                 params.pointer, grads: grads.pointer, x: x, periodic: periodicValues.pointer,
-                output: embedded.pointer, dOutput: dy, dPeriodic: dEmbedded.pointer, ones: ones.pointer, count: n)
+                output: embedded.pointer, dOutput: dy, dPeriodic: dPeriodic.pointer, ones: ones.pointer, count: n)
             layerDone(periodic.offset + periodic.parameterCount)
         }
     }
@@ -270,7 +269,7 @@ public final class MLP {
         gradient.update(repeating: 1, count: n * periodic.outputSize)
         periodic.backward(
             params.pointer, grads: grads.pointer, x: x, periodic: periodicValues.pointer, output: embedded.pointer,
-            dOutput: gradient, dPeriodic: dEmbedded.pointer, ones: ones.pointer, count: n)
+            dOutput: gradient, dPeriodic: dPeriodic.pointer, ones: ones.pointer, count: n)
     }
 
     /// The embedded features of x[n×in] (x itself without an embedding).

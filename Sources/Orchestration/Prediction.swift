@@ -89,9 +89,7 @@ public enum Prediction {
             let (features, unseen) = try schema.encode(raw)
             try check(features.columns, model, input)
             if unseen > 0 && comm.isRoot {
-                let line =
-                    "warning: \(input): \(unseen) row(s) have a level not seen in training (encoded as unknown)\n"
-                FileHandle.standardError.write(Data(line.utf8))
+                FileHandle.standardError.write(Data("warning: \(TableSchema.unseenLevels(unseen, in: input))\n".utf8))
             }
             return features
         }

@@ -49,7 +49,8 @@ final class TrainingSession {
                 + "\(data.binning.count) bins, \(trainer.model.parameterCount) parameters, "
                 + "method: \(config.recipe.methodName)"
         )
-        for warning in b.warnings where comm.isRoot { reporter.warning(warning) }
+        for warning in b.warnings { reporter.warning(warning) }
+        // Rank 0 alone looks for constant columns: the reporter speaks there only.
         if let embedding = config.recipe.embedding, comm.isRoot {
             let constant = data.constantColumns.map { b.train.featureNames[$0] }
             if !constant.isEmpty {
