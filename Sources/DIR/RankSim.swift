@@ -58,7 +58,7 @@ public final class RankSim {
     /// label order, drawn uniformly by `rng` among that label's samples (in batch order).
     /// Writes batch positions into `kept` and returns how many.
     public static func subset(
-        labels: UnsafePointer<Double>, count n: Int, rng: inout Xoshiro256, kept: UnsafeMutablePointer<Int32>
+        labels: UnsafePointer<Float>, count n: Int, rng: inout Xoshiro256, kept: UnsafeMutablePointer<Int32>
     ) -> Int {
         for i in 0..<n { kept[i] = Int32(i) }
         heapSort(kept, n) { a, b in
@@ -79,7 +79,7 @@ public final class RankSim {
     /// R over n samples with features x[n×d] (rows as kept) and labels y[n]; writes
     /// ∂(γ·R)/∂x into dx[n×d] and returns R.
     public func evaluate(
-        features x: UnsafePointer<Float>, labels y: UnsafePointer<Double>, count n: Int,
+        features x: UnsafePointer<Float>, labels y: UnsafePointer<Float>, count n: Int,
         dFeatures dx: UnsafeMutablePointer<Float>
     ) -> Double {
         precondition(n <= capacity, "RankSim over \(n) samples exceeds its capacity \(capacity)")
@@ -90,8 +90,9 @@ public final class RankSim {
         }
         normalise(x, n)
         let s = similarity.pointer, g = rowGradient.pointer
-        BLAS.gemm(transB: true, m: n, n: n, k: d, a: unit.pointer, lda: d, b: unit.pointer, ldb: d, c: s, ldc: n)
+        similarities(n)
         let scale = Float(lambda + 1e-8)
+        let twoOverN = Float(2 / Double(n)), gammaFloat = Float(gamma), lambdaFloat = Float(lambda)
         let distinctLabels = sortLabels(y, n)
         var value = 0.0
         for i in 0..<n {
@@ -104,12 +105,14 @@ public final class RankSim {
             }
             // Last, so that `order` holds the row's order for `reRank`.
             Self.normalisedRanks(n, { row[$0] }, into: featureRanks, order: order)
-            // The ranker's incoming gradient is γ·∂R/∂ranks, exactly (never rescaled).
+            // The ranker's incoming gradient is γ·∂R/∂ranks, exactly (never rescaled), rounded
+            // as the reference's mean-squared-error backward rounds it: (2/n)·(r_f − r_y), then
+            // ·γ. A perturbed value that lands on a tie ranks by that last bit.
             for j in 0..<n {
                 let difference = featureRanks[j] - labelRanks[j]
                 value += Double(difference) * Double(difference) / Double(n)
-                let upstream = Float(gamma) * 2 * difference / Float(n)
-                perturbed[j] = row[j] + Float(lambda) * upstream
+                let upstream = twoOverN * difference * gammaFloat
+                perturbed[j] = row[j] + lambdaFloat * upstream
             }
             let perturbedRanks = labelRanks  // the label ranks of row i are used up
             Self.reRank(n, perturbed, into: perturbedRanks, order: order)
@@ -132,7 +135,7 @@ public final class RankSim {
 
     /// Sorts the samples by label; true when no two labels are equal (always so for the
     /// subsets `subset` keeps).
-    private func sortLabels(_ y: UnsafePointer<Double>, _ n: Int) -> Bool {
+    private func sortLabels(_ y: UnsafePointer<Float>, _ n: Int) -> Bool {
         for i in 0..<n { byLabel[i] = Int32(i) }
         Self.heapSort(byLabel, n) { a, b in y[Int(a)] < y[Int(b)] || (y[Int(a)] == y[Int(b)] && a < b) }
         for p in 0..<n { labelPlace[Int(byLabel[p])] = Int32(p) }
@@ -143,7 +146,7 @@ public final class RankSim {
     /// label is the nearer of the two neighbours not yet ranked, so the ranking is a merge
     /// outward from y_i (n steps instead of a sort). Equal distances on both sides go to
     /// the larger index first, the sort's tie rule.
-    private func labelRanksOutward(from i: Int, _ y: UnsafePointer<Double>, _ n: Int) {
+    private func labelRanksOutward(from i: Int, _ y: UnsafePointer<Float>, _ n: Int) {
         let yi = y[i], place = Int(labelPlace[i])
         var below = place - 1, above = place + 1
         labelRanks[i] = 1 / Float(n)
@@ -162,6 +165,37 @@ public final class RankSim {
             if takeBelow { below -= 1 } else { above += 1 }
             labelRanks[j] = Float(rank + 1) / Float(n)
         }
+    }
+
+    /// S = U·Uᵀ, every entry from one fixed-order dot product, so that equal rows of U
+    /// give exactly equal similarities: an exact tie the ranks must break by index, as
+    /// the reference's do. (A GEMM's edge tiles round some columns differently, which
+    /// turns such ties into ranks that differ from the reference's.)
+    private func similarities(_ n: Int) {
+        let d = dimension, u = UnsafePointer(unit.pointer), s = similarity.pointer
+        for i in 0..<n {
+            for j in 0...i {
+                let v = Self.dot(u + i * d, u + j * d, d)
+                s[i * n + j] = v
+                s[j * n + i] = v
+            }
+        }
+    }
+
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ d: Int) -> Float {
+        var lanes = Lanes.Vector(repeating: 0)
+        var k = 0
+        while k + Lanes.scalarCount <= d {
+            lanes += Lanes.load(a + k) * Lanes.load(b + k)
+            k += Lanes.scalarCount
+        }
+        var sum = lanes.sum()
+        while k < d {
+            sum += a[k] * b[k]
+            k += 1
+        }
+        return sum
     }
 
     private func normalise(_ x: UnsafePointer<Float>, _ n: Int) {

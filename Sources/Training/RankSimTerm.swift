@@ -16,8 +16,9 @@ final class RankSimTerm {
     private let comm: Communicator
     private let seed: UInt64
     private let featureSize: Int
-    /// Labels of the global batch (the target's units), in batch order.
-    private let labels: UnsafeMutablePointer<Double>
+    /// Labels of the global batch (the target's units, in Float as the reference's
+    /// targets are, so that label distances tie as there), in batch order.
+    private let labels: UnsafeMutablePointer<Float>
     /// Kept batch positions in the order the regulariser uses.
     private let kept: UnsafeMutablePointer<Int32>
     private var keptCount = 0
@@ -26,7 +27,7 @@ final class RankSimTerm {
     /// Kept features in batch-position order (so rank blocks are contiguous), then in kept order.
     private let shared: FloatBuffer
     private let keptFeatures: FloatBuffer
-    private let keptLabels: UnsafeMutablePointer<Double>
+    private let keptLabels: UnsafeMutablePointer<Float>
     private let dKept: FloatBuffer
     /// Float offsets of each rank's block in `shared`.
     private var offsets: [Int]
@@ -56,7 +57,7 @@ final class RankSimTerm {
     /// The subset of the global batch `batch` for this step: the same on every rank.
     func choose(batch: UnsafeBufferPointer<Int32>, data: PreparedData, epoch: Int, step: Int) {
         let n = batch.count
-        for k in 0..<n { labels[k] = data.bundle.train.labels[Int(batch[k])] }
+        for k in 0..<n { labels[k] = Float(data.bundle.train.labels[Int(batch[k])]) }
         var rng = Xoshiro256(seed: seed, stream: 0x5241_4E4B_0000_0000 &+ UInt64(epoch) << 24 &+ UInt64(step))
         keptCount = RankSim.subset(labels: labels, count: n, rng: &rng, kept: kept)
         for p in 0..<n { slot[p] = -1 }

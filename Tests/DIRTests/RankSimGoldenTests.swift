@@ -1,8 +1,10 @@
 // RankSim against the reference code (RS `sts-b-dir/ranksim.py`, `ranking.py`; PEERS.md §2)
-// on the 7 golden batches, with the reference's recorded subsets: the value, the gradient
-// for γ = 1 and the gradient of γ·R with the case's γ (not linear in γ), at PEERS.md §4's
-// tolerances; and the subset rule (one sample per distinct label, ascending).
+// on the shared golden batches and on this repository's tie cases (Golden/), with the
+// reference's recorded subsets: the value, the gradient for γ = 1 and the gradient of γ·R
+// with the case's γ (not linear in γ), at PEERS.md §4's tolerances; and the subset rule
+// (one sample per distinct label, ascending).
 import DIR
+import Foundation
 import PRNG
 import TestSupport
 import XCTest
@@ -32,7 +34,7 @@ final class RankSimGoldenTests: XCTestCase {
         let n = c.kept_indices.count
         let ranksim = RankSim(gamma: gamma, lambda: c.lambda, capacity: c.batch, dimension: c.dim)
         let x = c.kept_indices.flatMap { c.features[$0].map { Float($0) } }
-        let y = c.kept_indices.map { c.labels[$0] }
+        let y = c.kept_indices.map { Float(c.labels[$0]) }
         var dx = [Float](repeating: .nan, count: n * c.dim)
         let value = ranksim.evaluate(features: x, labels: y, count: n, dFeatures: &dx)
         var out = [[Double]](repeating: [Double](repeating: 0, count: c.dim), count: c.batch)
@@ -47,11 +49,23 @@ final class RankSimGoldenTests: XCTestCase {
     }
 
     func testValueAndGradientsMatchTheReference() throws {
-        let golden = try loadGolden("peers.json", as: PeersGolden.self).ranksim
-        XCTAssertEqual(golden.count, 7)
+        try assertMatches(try loadGolden("peers.json", as: PeersGolden.self).ranksim, "peers.json")
+    }
+
+    /// 56-row batches with repeated labels (ages; fifths, which are not exact in Float32),
+    /// duplicated, dead and sparse feature rows: the reference's ties, made by
+    /// Golden/make-ranksim-ties.py from the reference code.
+    func testTiesMatchTheReference() throws {
+        let file = Paths.packageRoot.appendingPathComponent("Tests/DIRTests/Golden/ranksim-ties.json")
+        let golden = try JSONDecoder().decode(PeersGolden.self, from: Data(contentsOf: file))
+        try assertMatches(golden.ranksim, "ranksim-ties.json")
+    }
+
+    private func assertMatches(_ golden: [PeersGolden.Case], _ file: String) throws {
+        XCTAssertFalse(golden.isEmpty, "\(file) holds RankSim cases")
         var worstValue = 0.0, worstGradient = 0.0, worstScaled = 0.0
         for (k, c) in golden.enumerated() {
-            let what = "ranksim case \(k) (\(c.labels_kind), batch \(c.batch))"
+            let what = "\(file) case \(k) (\(c.labels_kind), batch \(c.batch))"
             let (g1, value) = gradient(c, gamma: 1)
             let (gScaled, _) = gradient(c, gamma: c.gamma)
             let valueError = abs(value - c.value)
@@ -67,8 +81,8 @@ final class RankSimGoldenTests: XCTestCase {
             )
         }
         print(
-            "RankSim: worst |value difference| \(worstValue), worst gradient difference (of max) gamma 1 "
-                + "\(worstGradient), gamma-scaled \(worstScaled)")
+            "RankSim, \(golden.count) cases of \(file): worst |value difference| \(worstValue), worst gradient "
+                + "difference (of max) gamma 1 \(worstGradient), gamma-scaled \(worstScaled)")
     }
 
     func testSubsetKeepsOneSamplePerDistinctLabelInAscendingOrder() throws {
@@ -76,19 +90,20 @@ final class RankSimGoldenTests: XCTestCase {
         for c in golden {
             var rng = Xoshiro256(seed: 3)
             var kept = [Int32](repeating: -1, count: c.batch)
-            let n = RankSim.subset(labels: c.labels, count: c.batch, rng: &rng, kept: &kept)
+            let floats = c.labels.map(Float.init)
+            let n = RankSim.subset(labels: floats, count: c.batch, rng: &rng, kept: &kept)
             XCTAssertEqual(n, c.kept_indices.count, "\(c.labels_kind): as many kept as the reference")
-            let labels = kept[0..<n].map { c.labels[Int($0)] }
-            if Set(c.labels).count == c.batch {
+            let labels = kept[0..<n].map { floats[Int($0)] }
+            if Set(floats).count == c.batch {
                 XCTAssertEqual(kept[0..<n].map { Int($0) }, Array(0..<c.batch), "all distinct: the batch in order")
             } else {
-                XCTAssertEqual(labels, Set(c.labels).sorted(), "\(c.labels_kind): one per label, ascending")
+                XCTAssertEqual(labels, Set(floats).sorted(), "\(c.labels_kind): one per label, ascending")
             }
         }
     }
 
     func testTheDrawDependsOnTheStreamAndOnlyOnIt() {
-        let labels: [Double] = [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]
+        let labels: [Float] = [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]
         func draw(_ stream: UInt64) -> [Int32] {
             var rng = Xoshiro256(seed: 1, stream: stream)
             var kept = [Int32](repeating: -1, count: labels.count)
