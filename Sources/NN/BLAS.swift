@@ -51,6 +51,13 @@ public enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
 
+    /// x[count] *= alpha.
+    @inline(__always)
+    public static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by alpha: Float) {
+        guard count > 0 else { return }
+        cblas_sscal(Int32(count), alpha, x, 1)
+    }
+
     /// Sets OpenBLAS's thread count for this process (one per rank when ranks share cores).
     public static func setThreads(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))

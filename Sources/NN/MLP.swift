@@ -46,6 +46,8 @@ public final class MLP {
     private let predictions: FloatBuffer
     private let meanPredictions: FloatBuffer
     private let ones: FloatBuffer
+    /// The last forward pass's dropout scale of kept units (1: no dropout).
+    private var keptScale: Float = 1
 
     public var hiddenSizes: [Int] { architecture.hidden }
     public var members: Int { architecture.members }
@@ -179,14 +181,19 @@ public final class MLP {
     }
 
     /// z[n×(k·h)] = last hidden activation of x[n×in]. Valid until the next call.
-    public func features(_ x: UnsafePointer<Float>, count n: Int) -> UnsafeMutablePointer<Float> {
+    /// `dropout`, in training, drops units after each hidden layer's ReLU.
+    public func features(
+        _ x: UnsafePointer<Float>, count n: Int, dropout: DropoutMasks? = nil
+    ) -> UnsafeMutablePointer<Float> {
         precondition(n <= maxBatch, "batch \(n) exceeds the model's maxBatch \(maxBatch)")
         var input = networkInput(x, count: n)
         let rows = n * members
+        keptScale = dropout?.keptScale ?? 1
         for (l, layer) in hidden.enumerated() {
             let out = activations[l].pointer
             layer.forward(params.pointer, x: input, y: out, count: rows)
             ReLU.forward(out, count: rows * layer.outputSize)
+            dropout?.apply(out, layer: l, count: n, width: members * layer.outputSize)
             input = UnsafePointer(out)
         }
         return activations[hidden.count - 1].pointer
@@ -236,6 +243,7 @@ public final class MLP {
         for l in stride(from: hidden.count - 1, through: 0, by: -1) {
             let layer = hidden[l]
             ReLU.backward(output: activations[l].pointer, dy: dy, count: rows * layer.outputSize)
+            if keptScale != 1 { BLAS.scale(dy, count: rows * layer.outputSize, by: keptScale) }
             let input = l == 0 ? networkInput : UnsafePointer(activations[l - 1].pointer)
             layer.backward(
                 params.pointer, grads: grads.pointer, x: input, dy: dy,

@@ -26,6 +26,8 @@ public struct Recipe: Codable, Sendable, Equatable {
     /// Members of the efficient ensemble (nil: one network). Optional so that a recipe
     /// without one keeps its identity and its checkpoints.
     public var ensemble: Int?
+    /// Dropout rate after each hidden layer in training (nil: none).
+    public var dropout: Double?
     /// Initialisation and shuffling.
     public var seed: UInt64 = 0
     public var binning: BinningChoice = .automatic
@@ -62,6 +64,7 @@ public struct Recipe: Codable, Sendable, Equatable {
         case nil: break
         }
         if let k = ensemble { parts.append("ensemble of \(k)") }
+        if let p = dropout { parts.append("dropout \(p)") }
         return parts.isEmpty
             ? nil : "MLP \(hidden.map(String.init).joined(separator: ",")) with " + parts.joined(separator: ", ")
     }

@@ -225,8 +225,11 @@ public final class Trainer {
         // Gather: standardised rows x[n×in], targets y[n], weights w[n], bins[n]; RankSim's subset.
         batch.gather(UnsafeBufferPointer(rebasing: rows[mine]), from: data)
         rankSim?.choose(batch: rows, data: data, epoch: epoch, step: step)
-        // Forward: z = body(x), RankSim's γ·R on z, z' = FDS calibration of z (training only), ŷ = head(z').
-        let z = model.features(batch.input, count: n)
+        // Forward: z = body(x) (with dropout), RankSim's γ·R on z, z' = FDS calibration of z (training only), ŷ = head(z').
+        let dropout = recipe.dropout.map {
+            DropoutMasks(rate: Float($0), seed: recipe.seed, epoch: epoch, rows: rows.baseAddress! + first)
+        }
+        let z = model.features(batch.input, count: n, dropout: dropout)
         let regularizer = rankSim?.evaluate(features: z, first: first, count: n) ?? 0
         let zc = fds?.forward(z, bins: batch.bins, count: n) ?? z
         let prediction = model.head(zc, count: n)

@@ -103,6 +103,10 @@ struct ArchitectureOptions: ParsableArguments {
             "Efficient ensemble of K members (TabM-mini: shared layers, a per-member input scaling and head; the "
                 + "prediction is the members' mean, the loss their mean). Default 1; 8 with --preset tabular."))
     var ensembleGiven: Int?
+    @Option(
+        name: .customLong("dropout"),
+        help: "Dropout rate after each hidden layer in training, in [0, 1). Default 0.")
+    var dropout: Double = 0
 
     var numEmbedding: EmbeddingKind { numEmbeddingGiven ?? (preset == .tabular ? .ple : .none) }
     var ensemble: Int { ensembleGiven ?? (preset == .tabular ? 8 : 1) }
@@ -111,6 +115,7 @@ struct ArchitectureOptions: ParsableArguments {
 
     func validate() throws {
         if ensemble < 1 || ensemble > 1024 { throw optionError("--ensemble", "must be in 1...1024, got \(ensemble)") }
+        if !(dropout >= 0 && dropout < 1) { throw optionError("--dropout", "must be in [0, 1), got \(dropout)") }
         let periodicOptions = [
             ("--embedding-frequencies", frequenciesGiven != nil), ("--embedding-size", sizeGiven != nil),
             ("--embedding-sigma", sigmaGiven != nil),
@@ -144,5 +149,6 @@ struct ArchitectureOptions: ParsableArguments {
     func apply(to recipe: inout Recipe) {
         recipe.embedding = embedding
         recipe.ensemble = ensemble > 1 ? ensemble : nil
+        recipe.dropout = dropout > 0 ? dropout : nil
     }
 }

@@ -10,12 +10,13 @@ final class ArchitectureGradientTests: XCTestCase {
 
     /// The training loss: the mean over members of Σ_i w_i·loss(ŷ_ji − y_i) / n.
     private func memberLoss(
-        _ model: MLP, _ x: [Float], _ y: [Float], _ w: [Float], _ loss: Loss, gradient: Bool
+        _ model: MLP, _ x: [Float], _ y: [Float], _ w: [Float], _ loss: Loss, gradient: Bool,
+        dropout: DropoutMasks? = nil
     ) -> Double {
         let k = model.members
         var dPrediction = [Float](repeating: 0, count: n * k)
         return x.withUnsafeBufferPointer { xb in
-            let z = model.features(xb.baseAddress!, count: n)
+            let z = model.features(xb.baseAddress!, count: n, dropout: dropout)
             let p = model.head(z, count: n)
             var total = 0.0
             for j in 0..<k {
@@ -33,7 +34,9 @@ final class ArchitectureGradientTests: XCTestCase {
         }
     }
 
-    private func assertGradients(_ architecture: Architecture, edges: [[Float]]? = nil, _ what: String) {
+    private func assertGradients(
+        _ architecture: Architecture, edges: [[Float]]? = nil, dropout: DropoutMasks? = nil, _ what: String
+    ) {
         let model = MLP(inputSize: inputs, architecture: architecture, edges: edges, maxBatch: n)
         XCTAssertEqual(
             model.parameterCount, MLP.parameterCount(inputSize: inputs, architecture: architecture, edges: edges),
@@ -44,7 +47,7 @@ final class ArchitectureGradientTests: XCTestCase {
         let y = (0..<n).map { _ in Float(rng.next() * 2 - 1) }
         let w = (0..<n).map { _ in Float(0.5 + rng.next()) }
         let loss = Loss(.mse)
-        _ = memberLoss(model, x, y, w, loss, gradient: true)
+        _ = memberLoss(model, x, y, w, loss, gradient: true, dropout: dropout)
         let analytic = model.grads.array.map(Double.init)
         var numeric = [Double](repeating: 0, count: analytic.count)
         // Small steps, so that few perturbations cross a ReLU's kink; Float32 rounding of a
@@ -53,9 +56,9 @@ final class ArchitectureGradientTests: XCTestCase {
         for i in 0..<model.parameterCount {
             let saved = model.params.pointer[i]
             model.params.pointer[i] = saved + h
-            let up = memberLoss(model, x, y, w, loss, gradient: false)
+            let up = memberLoss(model, x, y, w, loss, gradient: false, dropout: dropout)
             model.params.pointer[i] = saved - h
-            let down = memberLoss(model, x, y, w, loss, gradient: false)
+            let down = memberLoss(model, x, y, w, loss, gradient: false, dropout: dropout)
             model.params.pointer[i] = saved
             numeric[i] = (up - down) / Double(2 * h)
         }
@@ -84,6 +87,39 @@ final class ArchitectureGradientTests: XCTestCase {
     }
 
     /// One member's network is the plain MLP (same parameters, same predictions).
+    func testDropoutGradients() {
+        // The masks are a function of (seed, epoch, row, layer), so every evaluation of the
+        // loss drops the same units and finite differences see the masked network.
+        let rows: [Int32] = [7, 0, 3, 12, 5]
+        rows.withUnsafeBufferPointer { rows in
+            let masks = DropoutMasks(rate: 0.3, seed: 4, epoch: 2, rows: rows.baseAddress!)
+            assertGradients(Architecture(hidden: [6, 4]), dropout: masks, "dropout 0.3")
+            assertGradients(Architecture(hidden: [6, 4], members: 3), dropout: masks, "dropout 0.3, ensemble of 3")
+        }
+    }
+
+    func testDropoutMasksDependOnTheRowNotItsPlace() {
+        let width = 4000, rate: Float = 0.25
+        let rows: [Int32] = [11, 4, 11]
+        var a = [Float](repeating: 2, count: 3 * width)
+        rows.withUnsafeBufferPointer { rows in
+            DropoutMasks(rate: rate, seed: 1, epoch: 0, rows: rows.baseAddress!)
+                .apply(&a, layer: 1, count: 3, width: width)
+        }
+        XCTAssertEqual(Array(a[0..<width]), Array(a[(2 * width)...]), "row 11 has one mask wherever it sits")
+        XCTAssertNotEqual(Array(a[0..<width]), Array(a[width..<(2 * width)]), "rows 11 and 4 differ")
+        XCTAssertEqual(Set(a), [0, 2 / (1 - rate)], "dropped units are 0, kept ones scaled by 1/(1 - p)")
+        // 12000 draws: the dropped share's sd is sqrt(p(1 - p)/12000) = 0.004; allow 5 sd.
+        let dropped = Double(a.filter { $0 == 0 }.count) / Double(a.count)
+        XCTAssertEqual(dropped, Double(rate), accuracy: 0.02, "share dropped")
+        var other = [Float](repeating: 2, count: width)
+        [Int32(11)].withUnsafeBufferPointer { rows in
+            DropoutMasks(rate: rate, seed: 1, epoch: 1, rows: rows.baseAddress!)
+                .apply(&other, layer: 1, count: 1, width: width)
+        }
+        XCTAssertNotEqual(other, Array(a[0..<width]), "another epoch draws another mask")
+    }
+
     func testOneMemberIsThePlainNetwork() {
         let plain = MLP(inputSize: inputs, hiddenSizes: [6, 4], maxBatch: n)
         let one = MLP(inputSize: inputs, architecture: Architecture(hidden: [6, 4], members: 1), maxBatch: n)

@@ -18,7 +18,8 @@ final class TabularModelTests: XCTestCase {
         let adamw = ["--optimizer", "adamw", "--weight-decay", "0.01"]
         try Equivalence.assertEquivalent(ranks: 2, perRankBatch: 24, base + periodic + adamw, "periodic, adamw")
         try Equivalence.assertEquivalent(ranks: 3, perRankBatch: 16, base + ple + lds, "ple + LDS")
-        try Equivalence.assertEquivalent(ranks: 2, perRankBatch: 24, base + ensemble + ["--fds"], "ensemble + FDS")
+        try Equivalence.assertEquivalent(
+            ranks: 2, perRankBatch: 24, base + ensemble + ["--fds", "--dropout", "0.2"], "ensemble + FDS + dropout")
         try Equivalence.assertEquivalent(
             ranks: 3, perRankBatch: 16, base + periodic + ensemble + lds + ["--fds", "--sync", "allreduce"],
             "periodic + ensemble + LDS + FDS, allreduce")
@@ -45,10 +46,12 @@ final class TabularModelTests: XCTestCase {
             "periodic + ensemble + bni + LDS")
     }
 
-    /// Stopped by SIGUSR1 in epoch 2 and resumed: the bits of the run never stopped.
+    /// Stopped by SIGUSR1 in epoch 2 and resumed: the bits of the run never stopped
+    /// (dropout's masks included: they follow the epoch and the row).
     func testResumeIsExact() throws {
         let arguments =
-            Equivalence.synthetic + periodic + ensemble + ["--batch-size", "24", "--checkpoint-every", "1", "--fds"]
+            Equivalence.synthetic + periodic + ensemble
+            + ["--batch-size", "24", "--checkpoint-every", "1", "--fds", "--dropout", "0.1"]
         let full = Paths.temporaryDirectory("tab-full").appendingPathComponent("run")
         XCTAssertEqual(MPIRun.run(ranks: 2, arguments + ["--out", full.path], timeout: 60).status, 0)
         let out = Paths.temporaryDirectory("tab-stop").appendingPathComponent("run")
@@ -123,6 +126,8 @@ final class TabularModelTests: XCTestCase {
             (["--num-embedding", "ple", "--ple-bins", "1"], "--ple-bins: must be in 2...4096, got 1"),
             (["--num-embedding", "periodic", "--embedding-sigma", "0"], "--embedding-sigma: must be positive"),
             (["--num-embedding", "cubic"], "--num-embedding"),
+            (["--dropout", "1"], "--dropout: must be in [0, 1), got 1.0"),
+            (["--dropout", "nan"], "--dropout: must be in [0, 1), got nan"),
         ]
         for (arguments, message) in cases {
             let r = MPIRun.run(ranks: 2, ["--epochs", "1"] + arguments, timeout: 30)
