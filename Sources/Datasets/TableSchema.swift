@@ -1,7 +1,8 @@
 // How raw table columns become model features, fitted on the training split: numeric
 // columns (missing cells imputed with the training mean, plus a missing-indicator
-// column) and categorical ones (one-hot over the training levels). Stored in model.bin
-// so that `predict` encodes new rows as training did, by column name.
+// column) and categorical ones (one-hot over the training levels, or, past 64 levels, a
+// level code the model embeds). Stored in model.bin so that `predict` encodes new rows
+// as training did, by column name.
 import Foundation
 
 /// A table as read, before any column is decided numeric or categorical: every cell's
@@ -38,15 +39,22 @@ public struct TableSchema: Codable, Sendable, Equatable {
         /// Numbers; `mean` fills a missing cell, and `indicator` adds a 0/1 column that says
         /// which cells were missing (when the training split had any).
         case numeric(name: String, mean: Double, indicator: Bool)
-        /// One 0/1 column per level; with `other`, one more for the levels past the most
-        /// frequent ones. A level not seen in training sets none of them.
+        /// One 0/1 column per level; with `other` (models of earlier versions), one more
+        /// for the levels past the most frequent ones. A level not seen in training sets
+        /// none of them.
         case categorical(name: String, levels: [String], other: Bool)
+        /// Many levels: one column holding the level's code, 1 + its place in `levels`
+        /// (0: a level not seen in training), which the model's learned embedding reads.
+        /// Such columns come last among the features.
+        case embedded(name: String, levels: [String])
 
         public var name: String {
             switch self {
-            case .numeric(let name, _, _), .categorical(let name, _, _): return name
+            case .numeric(let name, _, _), .categorical(let name, _, _), .embedded(let name, _): return name
             }
         }
+
+        var isEmbedded: Bool { if case .embedded = self { return true } else { return false } }
     }
 
     public var columns: [Column]
@@ -55,8 +63,11 @@ public struct TableSchema: Codable, Sendable, Equatable {
     public static let missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "NULL", "null", "?"]
     /// The level a missing cell of a categorical column takes.
     public static let missingLevel = "(missing)"
-    /// One-hot columns per categorical column at most; rarer levels share an "other" column.
+    /// One-hot columns per categorical column at most; a column with more levels is
+    /// embedded.
     public static let maxLevels = 64
+    /// Levels an embedded column may have (codes stay exact in Float, tables sane).
+    public static let maxEmbeddedLevels = 1 << 20
 
     public init(columns: [Column]) { self.columns = columns }
 
@@ -65,18 +76,28 @@ public struct TableSchema: Codable, Sendable, Equatable {
         "\(source): \(rows) row(s) have a level not seen in training (encoded as unknown)"
     }
 
-    /// The encoded feature names: `x`, `x (missing)`, `color=green`, `color=(other)`.
+    /// The columns in feature order: the embedded ones last.
+    private var featureOrder: [Column] { columns.filter { !$0.isEmbedded } + columns.filter(\.isEmbedded) }
+
+    /// The encoded feature names: `x`, `x (missing)`, `color=green`, `color=(other)`,
+    /// `zip (level code)`.
     public var featureNames: [String] {
-        columns.flatMap { column -> [String] in
+        featureOrder.flatMap { column -> [String] in
             switch column {
             case .numeric(let name, _, let indicator): return indicator ? [name, "\(name) (missing)"] : [name]
             case .categorical(let name, let levels, let other):
                 return levels.map { "\(name)=\($0)" } + (other ? ["\(name)=(other)"] : [])
+            case .embedded(let name, _): return ["\(name) (level code)"]
             }
         }
     }
 
     public var width: Int { featureNames.count }
+
+    /// Levels of each embedded column, in feature order (the last features).
+    public var embeddedLevels: [Int] {
+        featureOrder.compactMap { if case .embedded(_, let levels) = $0 { return levels.count } else { return nil } }
+    }
 
     /// Whether the schema only copies numbers (no categorical, no imputation needed).
     public var isPlainNumeric: Bool {
@@ -118,14 +139,22 @@ public struct TableSchema: Codable, Sendable, Equatable {
                 warnings.append(
                     "column '\(name)' has one level ('\(ranked[0])') in the training split: it carries nothing")
             }
-            let other = ranked.count > maxLevels
-            if other {
-                warnings.append(
-                    "column '\(name)' has \(ranked.count) levels in \(cells.count) training rows: the "
-                        + "\(maxLevels - 1) most frequent get a column each, the rest share one")
+            guard ranked.count > maxLevels else {
+                columns.append(.categorical(name: name, levels: ranked, other: false))
+                continue
             }
-            columns.append(
-                .categorical(name: name, levels: Array(ranked.prefix(other ? maxLevels - 1 : maxLevels)), other: other))
+            guard ranked.count <= maxEmbeddedLevels else {
+                throw InputError(
+                    table.source,
+                    "column '\(name)' has \(ranked.count) levels, more than the \(maxEmbeddedLevels) a learned "
+                        + "embedding takes (an identifier? leave it out)")
+            }
+            if 2 * ranked.count > cells.count {
+                warnings.append(
+                    "column '\(name)' has \(ranked.count) levels in \(cells.count) training rows: each gets a "
+                        + "learned embedding, but a level seen once or twice teaches it little (an identifier?)")
+            }
+            columns.append(.embedded(name: name, levels: ranked))
         }
         return (TableSchema(columns: columns), warnings)
     }
@@ -167,9 +196,10 @@ public struct TableSchema: Codable, Sendable, Equatable {
         let width = self.width, rows = table.rows
         var values = [Float](repeating: 0, count: rows * width)
         var unseen = [Bool](repeating: false, count: rows)
+        let source = Dictionary(zip(columns.map(\.name), sources), uniquingKeysWith: { a, _ in a })
         var offset = 0
-        for (column, j) in zip(columns, sources) {
-            let cells = table.columns[j]
+        for column in featureOrder {
+            let cells = table.columns[source[column.name]!]
             switch column {
             case .numeric(let name, let mean, let indicator):
                 for i in 0..<rows {
@@ -204,6 +234,17 @@ public struct TableSchema: Codable, Sendable, Equatable {
                     }
                 }
                 offset += levels.count + (other ? 1 : 0)
+            case .embedded(_, let levels):
+                let position = Dictionary(levels.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+                for i in 0..<rows {
+                    let level = Self.missingTokens.contains(cells[i]) ? Self.missingLevel : cells[i]
+                    if let k = position[level] {
+                        values[i * width + offset] = Float(k + 1)
+                    } else {
+                        unseen[i] = true
+                    }
+                }
+                offset += 1
             }
         }
         return (FeatureMatrix(rows: rows, columns: width, values: values), unseen.filter { $0 }.count)

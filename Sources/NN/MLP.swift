@@ -29,14 +29,21 @@ public final class MLP {
     public let ensembleInput: EnsembleInput?
     public let periodic: PeriodicEmbedding?
     public let piecewiseLinear: PiecewiseLinearEncoding?
+    /// Learned embeddings of the categorical columns given as level codes (the last
+    /// `categories.count` input columns), nil when there are none.
+    public let categoryEmbedding: CategoryEmbedding?
     public let params: FloatBuffer
     public let grads: FloatBuffer
 
     /// activations[l]: output of hidden layer l after ReLU, [maxBatch·k × hiddenSizes[l]].
     private let activations: [FloatBuffer]
     /// The embedded input [maxBatch × width], its periodic cos/sin values, and the
-    /// member-scaled input [maxBatch·k × width] (each when used).
+    /// member-scaled input [maxBatch·k × width] (each when used). With category codes,
+    /// `embedded` holds the numerical part, `numericInput` the numeric columns of x and
+    /// `combined` the numerical part and the category embeddings side by side.
     private let embedded: FloatBuffer
+    private let numericInput: FloatBuffer
+    private let combined: FloatBuffer
     private let periodicValues: FloatBuffer
     private let scaled: FloatBuffer
     /// Scratch for the gradient flowing back between layers.
@@ -57,18 +64,32 @@ public final class MLP {
     /// Head parameters: the first values of the flat buffer, final first in backward.
     public var headParameterCount: Int { ensembleHead?.parameterCount ?? headLayer.parameterCount }
 
-    /// Width of the first hidden layer's input: the features, or their embedding.
-    public static func networkInputSize(inputSize: Int, architecture: Architecture, edges: [[Float]]?) -> Int {
+    /// Width of the numerical part of the first hidden layer's input: the numeric
+    /// features, or their embedding.
+    private static func numericWidth(numeric: Int, architecture: Architecture, edges: [[Float]]?) -> Int {
         switch architecture.embedding {
-        case nil: return inputSize
-        case .periodic(_, let size, _)?: return inputSize * size
+        case nil: return numeric
+        case .periodic(_, let size, _)?: return numeric * size
         case .piecewiseLinear?: return PiecewiseLinearEncoding(edges: edges ?? []).outputSize
         }
     }
 
+    /// Width of the first hidden layer's input: the numeric features or their embedding,
+    /// then each category column's embedding. `categories`: the levels of each category
+    /// column, the last `categories.count` of the `inputSize` input columns.
+    public static func networkInputSize(
+        inputSize: Int, architecture: Architecture, edges: [[Float]]?, categories: [Int] = []
+    ) -> Int {
+        numericWidth(numeric: inputSize - categories.count, architecture: architecture, edges: edges)
+            + categories.count * CategoryEmbedding.defaultSize
+    }
+
     /// Length of the flat parameter buffer of such a model.
-    public static func parameterCount(inputSize: Int, architecture: Architecture, edges: [[Float]]? = nil) -> Int {
-        let width = networkInputSize(inputSize: inputSize, architecture: architecture, edges: edges)
+    public static func parameterCount(
+        inputSize: Int, architecture: Architecture, edges: [[Float]]? = nil, categories: [Int] = []
+    ) -> Int {
+        let width = networkInputSize(
+            inputSize: inputSize, architecture: architecture, edges: edges, categories: categories)
         let sizes: [Int] = [width] + architecture.hidden
         var count = 0
         for l in 0..<(sizes.count - 1) { count += sizes[l] * sizes[l + 1] + sizes[l + 1] }
@@ -77,9 +98,9 @@ public final class MLP {
         if k > 1 { count += k * width }
         if case .periodic(let m, let d, _)? = architecture.embedding {
             let perFeature: Int = m + 2 * m * d + d
-            count += inputSize * perFeature
+            count += (inputSize - categories.count) * perFeature
         }
-        return count
+        return count + categories.reduce(0, +) * CategoryEmbedding.defaultSize
     }
 
     public static func parameterCount(inputSize: Int, hiddenSizes: [Int]) -> Int {
@@ -96,21 +117,26 @@ public final class MLP {
 
     /// `params` and `grads`, when given, are storage to use instead of new buffers
     /// (a gradient sync's buffers, possibly memory shared between ranks). `edges`: the
-    /// piecewise-linear encoding's bin edges per feature (with that embedding).
+    /// piecewise-linear encoding's bin edges per numeric feature (with that embedding).
+    /// `categories`: levels of each category column given as codes, the last input columns.
     public init(
-        inputSize: Int, architecture: Architecture, edges: [[Float]]? = nil, maxBatch: Int,
-        params: FloatBuffer? = nil, grads: FloatBuffer? = nil
+        inputSize: Int, architecture: Architecture, edges: [[Float]]? = nil, categories: [Int] = [],
+        maxBatch: Int, params: FloatBuffer? = nil, grads: FloatBuffer? = nil
     ) {
         let hiddenSizes = architecture.hidden
         precondition(
             !hiddenSizes.isEmpty && hiddenSizes.allSatisfy { $0 > 0 },
             "MLP needs at least one positive hidden size, got \(hiddenSizes)")
         precondition(architecture.members >= 1, "an ensemble needs at least one member")
+        precondition(categories.count <= inputSize && categories.allSatisfy { $0 >= 1 }, "bad category levels")
         self.inputSize = inputSize
         self.architecture = architecture
         let rows = max(maxBatch, 1), k = architecture.members
         self.maxBatch = rows
-        let width = Self.networkInputSize(inputSize: inputSize, architecture: architecture, edges: edges)
+        let numeric = inputSize - categories.count
+        let numericWidth = Self.numericWidth(numeric: numeric, architecture: architecture, edges: edges)
+        let width = Self.networkInputSize(
+            inputSize: inputSize, architecture: architecture, edges: edges, categories: categories)
         let last = hiddenSizes.last!
         headLayer = Linear(last, 1, offset: 0)
         ensembleHead = k > 1 ? EnsembleHead(members: k, width: last, offset: 0) : nil
@@ -127,7 +153,7 @@ public final class MLP {
         offset += ensembleInput?.parameterCount ?? 0
         switch architecture.embedding {
         case .periodic(let m, let d, let sigma)?:
-            let p = PeriodicEmbedding(features: inputSize, frequencies: m, size: d, sigma: sigma, offset: offset)
+            let p = PeriodicEmbedding(features: numeric, frequencies: m, size: d, sigma: sigma, offset: offset)
             periodic = p
             offset += p.parameterCount
             piecewiseLinear = nil
@@ -137,13 +163,17 @@ public final class MLP {
         case nil:
             (periodic, piecewiseLinear) = (nil, nil)
         }
+        categoryEmbedding = categories.isEmpty ? nil : CategoryEmbedding(levels: categories, offset: offset)
+        offset += categoryEmbedding?.parameterCount ?? 0
         precondition(params.map { $0.count == offset } ?? true, "params storage must hold \(offset) Floats")
         precondition(grads.map { $0.count == offset } ?? true, "grads storage must hold \(offset) Floats")
         self.params = params ?? FloatBuffer(count: offset)
         self.grads = grads ?? FloatBuffer(count: offset)
         activations = hiddenSizes.map { FloatBuffer(count: $0 * rows * k) }
         let embedding = architecture.embedding != nil
-        embedded = FloatBuffer(count: embedding ? rows * width : 0)
+        embedded = FloatBuffer(count: embedding ? rows * numericWidth : 0)
+        numericInput = FloatBuffer(count: categories.isEmpty ? 0 : rows * numeric)
+        combined = FloatBuffer(count: categories.isEmpty ? 0 : rows * width)
         periodicValues = FloatBuffer(count: rows * (periodic?.scratchPerRow ?? 0))
         scaled = FloatBuffer(count: k > 1 ? rows * k * width : 0)
         let widest = sizes.max()!
@@ -168,6 +198,7 @@ public final class MLP {
         }
         ensembleInput?.initialize(params.pointer, rng: &rng)
         periodic?.initialize(params.pointer, rng: &rng)
+        categoryEmbedding?.initialize(params.pointer, rng: &rng)
     }
 
     /// The first hidden layer's input for x[n×in]: embedded, then scaled per member.
@@ -234,10 +265,12 @@ public final class MLP {
         count n: Int, layerDone: (Int) -> Void = { _ in }
     ) {
         let rows = n * members
-        let embeddedInput = architecture.embedding != nil ? UnsafePointer(embedded.pointer) : x
+        let embeddedInput =
+            categoryEmbedding != nil
+            ? UnsafePointer(combined.pointer) : architecture.embedding != nil ? UnsafePointer(embedded.pointer) : x
         let networkInput = ensembleInput != nil ? UnsafePointer(scaled.pointer) : embeddedInput
         // The first layer's input gradient is needed only when parameters lie below it.
-        let needsInputGradient = ensembleInput != nil || periodic != nil
+        let needsInputGradient = ensembleInput != nil || periodic != nil || categoryEmbedding != nil
         var dy = dFeatures
         var spare = dy == backA.pointer ? backB.pointer : backA.pointer
         for l in stride(from: hidden.count - 1, through: 0, by: -1) {
@@ -255,15 +288,31 @@ public final class MLP {
         if let ensembleInput {
             ensembleInput.backward(
                 params.pointer, grads: grads.pointer, x: embeddedInput, dOutput: dy,
-                dx: periodic != nil ? spare : nil, count: n)
+                dx: periodic != nil || categoryEmbedding != nil ? spare : nil, count: n)
             layerDone(ensembleInput.offset + ensembleInput.parameterCount)
             swap(&dy, &spare)
         }
+        // dy: the gradient of the embedded input, [n × width] (numerical part first).
         if let periodic {
+            var dNumeric = dy, numericX = x
+            if let categoryEmbedding {
+                // The numerical part's gradient, contiguous as the embedding wants it.
+                let width = combinedWidth, partWidth = width - categoryEmbedding.outputSize
+                for i in 0..<n { (spare + i * partWidth).update(from: dy + i * width, count: partWidth) }
+                (dNumeric, numericX) = (spare, UnsafePointer(numericInput.pointer))
+            }
             periodic.backward(
-                params.pointer, grads: grads.pointer, x: x, periodic: periodicValues.pointer,
-                output: embedded.pointer, dOutput: dy, dPeriodic: dPeriodic.pointer, ones: ones.pointer, count: n)
+                params.pointer, grads: grads.pointer, x: numericX, periodic: periodicValues.pointer,
+                output: embedded.pointer, dOutput: dNumeric, dPeriodic: dPeriodic.pointer, ones: ones.pointer,
+                count: n)
             layerDone(periodic.offset + periodic.parameterCount)
+        }
+        if let categoryEmbedding {
+            let width = combinedWidth, partWidth = width - categoryEmbedding.outputSize
+            categoryEmbedding.backward(
+                grads: grads.pointer, codes: x + (inputSize - categoryEmbedding.columns), stride: inputSize,
+                dOutput: dy + partWidth, outStride: width, count: n)
+            layerDone(categoryEmbedding.offset + categoryEmbedding.parameterCount)
         }
     }
 
@@ -280,8 +329,25 @@ public final class MLP {
             dOutput: gradient, dPeriodic: dPeriodic.pointer, ones: ones.pointer, count: n)
     }
 
-    /// The embedded features of x[n×in] (x itself without an embedding).
+    /// The embedded features of x[n×in] (x itself without an embedding or categories).
     private func embed(_ x: UnsafePointer<Float>, count n: Int) -> UnsafePointer<Float> {
+        guard let categoryEmbedding else { return embedNumeric(x, count: n) }
+        let numeric = inputSize - categoryEmbedding.columns
+        for i in 0..<n { (numericInput.pointer + i * numeric).update(from: x + i * inputSize, count: numeric) }
+        let part = embedNumeric(numericInput.pointer, count: n)
+        let width = combinedWidth, partWidth = width - categoryEmbedding.outputSize
+        for i in 0..<n { (combined.pointer + i * width).update(from: part + i * partWidth, count: partWidth) }
+        categoryEmbedding.forward(
+            params.pointer, codes: x + numeric, stride: inputSize, output: combined.pointer + partWidth,
+            outStride: width, count: n)
+        return UnsafePointer(combined.pointer)
+    }
+
+    /// Width of the first layer's input (with categories: the numerical part and theirs).
+    private var combinedWidth: Int { hidden[0].inputSize }
+
+    /// The numerical embedding of the numeric features x[n×F] (x itself without one).
+    private func embedNumeric(_ x: UnsafePointer<Float>, count n: Int) -> UnsafePointer<Float> {
         if let periodic {
             periodic.forward(
                 params.pointer, x: x, periodic: periodicValues.pointer, output: embedded.pointer, count: n)

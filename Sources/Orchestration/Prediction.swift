@@ -52,16 +52,23 @@ public enum Prediction {
         guard sane else {
             throw InputError(path, "unreadable model description (architecture \(architecture))")
         }
+        let categories = description.schema?.embeddedLevels ?? []
+        guard categories.count <= features else {
+            throw InputError(path, "unreadable model description (\(categories.count) embedded columns of \(features))")
+        }
         if case .piecewiseLinear? = architecture.embedding {
-            guard let edges = description.binEdges, edges.count == features,
+            guard let edges = description.binEdges, edges.count == features - categories.count,
                 edges.allSatisfy({ e in zip(e, e.dropFirst()).allSatisfy { $0 < $1 } })
             else { throw InputError(path, "the piecewise-linear encoding's bin edges are missing or unordered") }
         }
-        let count = MLP.parameterCount(inputSize: features, architecture: architecture, edges: description.binEdges)
+        let count = MLP.parameterCount(
+            inputSize: features, architecture: architecture, edges: description.binEdges, categories: categories)
         guard count == parameterCount else {
             throw InputError(path, "\(parameterCount) parameters, but its architecture needs \(count)")
         }
-        return MLP(inputSize: features, architecture: architecture, edges: description.binEdges, maxBatch: 1024)
+        return MLP(
+            inputSize: features, architecture: architecture, edges: description.binEdges, categories: categories,
+            maxBatch: 1024)
     }
 
     /// The input's features, encoded as in training (by column name, for a CSV) and

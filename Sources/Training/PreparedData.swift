@@ -34,8 +34,13 @@ public final class PreparedData {
     /// standardised training features (nil without that embedding). Every rank holds
     /// every training row, so every rank computes the same edges whatever the rank count.
     public let binEdges: [[Float]]?
+    /// Levels of each categorical column the model embeds, given as level codes in the
+    /// last feature columns (not standardised, no numerical embedding).
+    public let categories: [Int]
 
     public var featureCount: Int { bundle.train.features.columns }
+    /// Feature columns before the category codes.
+    public var numericCount: Int { featureCount - categories.count }
 
     /// A hash of every training sample's weight (LDS, DenseWeight), stored in checkpoints.
     public var weightsFingerprint: UInt64 {
@@ -80,17 +85,23 @@ public final class PreparedData {
         let targetScale = Self.targetScale(recipe.targetScaling, train.labels, comm)
         self.targetScale = targetScale
         trainTargets = train.labels.map { Float(targetScale.toModel($0)) }
+        let categories = bundle.schema?.embeddedLevels ?? []
+        self.categories = categories
+        var (mean, invStd) = (
+            [Float](repeating: 0, count: train.features.columns), [Float](repeating: 1, count: train.features.columns)
+        )
         if recipe.standardizeFeatures {
             (mean, invStd) = Self.standardisation(train.features, comm)
-        } else {
-            (mean, invStd) = (
-                [Float](repeating: 0, count: train.features.columns),
-                [Float](repeating: 1, count: train.features.columns)
-            )
+            // Level codes go to the embedding as they are.
+            for j in (train.features.columns - categories.count)..<train.features.columns {
+                (mean[j], invStd[j]) = (0, 1)
+            }
         }
+        (self.mean, self.invStd) = (mean, invStd)
         labelPrior = try Self.labelPrior(recipe, labels: train.labels, binning: binning, comm: comm)
         if case .piecewiseLinear(let bins)? = recipe.embedding {
-            binEdges = Self.quantileEdges(train.features, mean: mean, invStd: invStd, bins: bins)
+            let edges = Self.quantileEdges(train.features, mean: mean, invStd: invStd, bins: bins)
+            binEdges = Array(edges.prefix(train.features.columns - categories.count))
         } else {
             binEdges = nil
         }
@@ -107,7 +118,7 @@ public final class PreparedData {
     /// Feature columns that carry nothing for the recipe's embedding: constant in the
     /// training split (PLE gives them no bin; the periodic embedding sees only zeros).
     public var constantColumns: [Int] {
-        (0..<featureCount).filter { j in
+        (0..<numericCount).filter { j in
             let x = bundle.train.features
             let first = x.value(0, j)
             return (0..<x.rows).allSatisfy { x.value($0, j) == first }

@@ -53,12 +53,13 @@ public final class Trainer {
         // The flat buffer: the model's parameters, then Balanced MSE's σ when it is on.
         let architecture = recipe.architecture
         let modelCount = MLP.parameterCount(
-            inputSize: data.featureCount, architecture: architecture, edges: data.binEdges)
+            inputSize: data.featureCount, architecture: architecture, edges: data.binEdges,
+            categories: data.categories)
         let parameterCount = modelCount + (recipe.balancedMSE == nil ? 0 : 1)
         sync = makeGradientSync(kind, comm: comm, parameterCount: parameterCount, bucketBytes: execution.bucketBytes)
         model = MLP(
             inputSize: data.featureCount, architecture: architecture, edges: data.binEdges,
-            maxBatch: max(execution.batchSize, execution.evaluationBatch),
+            categories: data.categories, maxBatch: max(execution.batchSize, execution.evaluationBatch),
             params: FloatBuffer(borrowing: sync.parameters.pointer, count: modelCount, owner: sync.parameters),
             grads: FloatBuffer(borrowing: sync.gradients.pointer, count: modelCount, owner: sync.gradients))
         optimizer = Self.optimizer(recipe, parameterCount: parameterCount)

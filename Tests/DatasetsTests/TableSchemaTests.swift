@@ -52,12 +52,21 @@ final class TableSchemaTests: XCTestCase {
         let train = try table("code,same,id,y\n" + rows + "\n")
         let (schema, warnings) = try TableSchema.fit(train, categorical: ["code"])
         XCTAssertEqual(schema.columns[0], .categorical(name: "code", levels: ["0", "1", "2"], other: false))
-        guard case .categorical(_, let levels, let other) = schema.columns[2] else { return XCTFail("id") }
-        XCTAssertEqual(levels.count, TableSchema.maxLevels - 1)
-        XCTAssertTrue(other)
+        guard case .embedded(_, let levels) = schema.columns[2] else { return XCTFail("id is embedded") }
+        XCTAssertEqual(levels.count, 100, "past \(TableSchema.maxLevels) levels, every level gets a code")
+        XCTAssertEqual(schema.embeddedLevels, [100])
+        XCTAssertEqual(schema.featureNames, ["code=0", "code=1", "code=2", "same=k", "id (level code)"])
         XCTAssertEqual(warnings.count, 2, "\(warnings)")
         XCTAssertTrue(warnings[0].contains("column 'same' has one level"))
         XCTAssertTrue(warnings[1].contains("column 'id' has 100 levels in 100 training rows"))
+        // Codes are 1 + the level's place (most frequent first, then by name); unseen is 0.
+        let input = try CSVFile.table(
+            "y,id,same,code\n1,id7,k,2\n2,nope,k,0\n", source: "in.csv", target: "y", split: "input",
+            targetRequired: false)
+        let (x, unseen) = try schema.encode(input)
+        XCTAssertEqual(unseen, 1)
+        XCTAssertEqual(x.value(0, 4), Double(levels.firstIndex(of: "id7")! + 1))
+        XCTAssertEqual(x.value(1, 4), 0, "unseen level: code 0")
         XCTAssertThrowsError(try TableSchema.fit(train, categorical: ["nope"])) {
             XCTAssertTrue("\($0)".hasPrefix("error: --categorical: no column 'nope'"), "\($0)")
         }

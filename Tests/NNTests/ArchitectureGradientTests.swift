@@ -35,15 +35,25 @@ final class ArchitectureGradientTests: XCTestCase {
     }
 
     private func assertGradients(
-        _ architecture: Architecture, edges: [[Float]]? = nil, dropout: DropoutMasks? = nil, _ what: String
+        _ architecture: Architecture, edges: [[Float]]? = nil, categories: [Int] = [],
+        dropout: DropoutMasks? = nil, _ what: String
     ) {
-        let model = MLP(inputSize: inputs, architecture: architecture, edges: edges, maxBatch: n)
+        let inputs = self.inputs + categories.count
+        let model = MLP(
+            inputSize: inputs, architecture: architecture, edges: edges, categories: categories, maxBatch: n)
         XCTAssertEqual(
-            model.parameterCount, MLP.parameterCount(inputSize: inputs, architecture: architecture, edges: edges),
+            model.parameterCount,
+            MLP.parameterCount(inputSize: inputs, architecture: architecture, edges: edges, categories: categories),
             "\(what): parameter count")
         model.initialize(seed: 3)
         var rng = SimpleRandom(seed: 9)
-        let x = (0..<(n * inputs)).map { _ in Float(rng.next() * 4 - 2) }
+        var x = (0..<(n * inputs)).map { _ in Float(rng.next() * 4 - 2) }
+        // Category codes in the last columns: rows 0 and 1 share a level, row 2 is unseen (0),
+        // row 3 has a code past the table (also unseen).
+        for (j, levels) in categories.enumerated() {
+            let codes = [1, 1, 0, levels + 1, levels].map(Float.init)
+            for i in 0..<n { x[i * inputs + self.inputs + j] = codes[i % codes.count] }
+        }
         let y = (0..<n).map { _ in Float(rng.next() * 2 - 1) }
         let w = (0..<n).map { _ in Float(0.5 + rng.next()) }
         let loss = Loss(.mse)
@@ -87,6 +97,26 @@ final class ArchitectureGradientTests: XCTestCase {
     }
 
     /// One member's network is the plain MLP (same parameters, same predictions).
+    func testCategoryEmbeddingGradients() {
+        assertGradients(Architecture(hidden: [7, 4]), categories: [3, 2], "category embeddings")
+        assertGradients(
+            Architecture(hidden: [5], embedding: .periodic(frequencies: 2, size: 3, sigma: 0.3), members: 3),
+            categories: [4], "category embedding, periodic, ensemble of 3")
+        assertGradients(
+            Architecture(hidden: [5], embedding: .piecewiseLinear(bins: 4)), edges: edges, categories: [2],
+            "category embedding, ple")
+    }
+
+    func testUnseenCodesReadZeros() {
+        let embedding = CategoryEmbedding(levels: [2], size: 3, offset: 1)
+        let params: [Float] = [9, 1, 2, 3, 4, 5, 6]
+        let codes: [Float] = [2, 0, 3, 1.5]
+        var out = [Float](repeating: .nan, count: 12)
+        embedding.forward(params, codes: codes, stride: 1, output: &out, outStride: 3, count: 4)
+        XCTAssertEqual(
+            out, [4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0], "level 2's row; 0, past the table, fractional: zeros")
+    }
+
     func testDropoutGradients() {
         // The masks are a function of (seed, epoch, row, layer), so every evaluation of the
         // loss drops the same units and finite differences see the masked network.

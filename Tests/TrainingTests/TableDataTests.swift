@@ -105,6 +105,59 @@ final class TableDataTests: XCTestCase {
         Approx.assertClose(mae, try XCTUnwrap(RunOutput(outputs[0]).testMetric("all", "l1")), rel: 1e-6, "test MAE")
     }
 
+    /// A column with more levels than one-hot takes gets a learned embedding: P ranks train
+    /// the 1-rank model with it (beside periodic embeddings and an ensemble), `model.bin`
+    /// carries it, and `predict` gives the run's test MAE and counts an unseen level.
+    func testManyLevelsAreEmbedded() throws {
+        let data = dir.appendingPathComponent("shops")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        var texts = [String: String]()
+        for (split, rows, seed) in [("train", 500, 1), ("val", 100, 2), ("test", 100, 3)] {
+            var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
+            func next() -> Double {
+                state ^= state << 13
+                state ^= state >> 7
+                state ^= state << 17
+                return Double(state >> 11) * 0x1.0p-53
+            }
+            var text = "x,shop,y\n"
+            for _ in 0..<rows {
+                let x = next(), shop = Int(next() * 90)
+                text += String(format: "%.4f,s%d,%.4f\n", x, shop, 2 * x + Double(shop % 7) / 2 + next())
+            }
+            texts[split] = text
+            Fixtures.writeText(data.appendingPathComponent("\(split).csv"), text)
+        }
+        let arguments = ["--data", data.path] + small
+        try Equivalence.assertEquivalent(
+            ranks: 2, perRankBatch: 24, arguments + ["--ensemble", "2", "--fds"], "embedded categorical, ensemble, FDS")
+        try Equivalence.assertEquivalent(
+            ranks: 3, perRankBatch: 16, arguments + ["--num-embedding", "ple", "--reweight", "sqrt_inv", "--lds"],
+            "embedded categorical, ple, LDS")
+        let out = dir.appendingPathComponent("shops-run")
+        XCTAssertEqual(MPIRun.run(ranks: 1, arguments + ["--num-embedding", "ple", "--out", out.path]).status, 0)
+        let model = out.appendingPathComponent("model.bin").path
+        XCTAssertEqual(try ModelFile.read(path: model).0.schema?.embeddedLevels.count, 1)
+        // The test split, columns reordered: the run's test MAE.
+        var input = "shop,x\n", labels = [Double]()
+        for row in texts["test"]!.split(separator: "\n").dropFirst() {
+            let f = row.split(separator: ",")
+            input += "\(f[1]),\(f[0])\n"
+            labels.append(Double(f[2])!)
+        }
+        let inputFile = Fixtures.writeText(dir.appendingPathComponent("shops-in.csv"), input + "s999,0.5\n")
+        let predictions = dir.appendingPathComponent("shops-p.csv").path
+        let r = MPIRun.run(ranks: 2, ["predict", "--model", model, "--input", inputFile.path, "--out", predictions])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("1 row(s) have a level not seen in training"), r.stderr)
+        let p = try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n").dropFirst().map {
+            Double($0)!
+        }
+        XCTAssertEqual(p.count, labels.count + 1)
+        let mae = zip(p, labels).map { abs($0 - $1) }.reduce(0, +) / Double(labels.count)
+        Approx.assertClose(mae, try XCTUnwrap(RunOutput(out).testMetric("all", "l1")), rel: 1e-6, "test MAE")
+    }
+
     /// `.npy` features may hold NaN for missing values: imputed with an indicator column, the
     /// same on 1 and 2 ranks, and `predict` imputes a NaN row as training did.
     func testNumpyNaNCellsAreMissingValues() throws {
