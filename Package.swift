@@ -76,6 +76,7 @@ let package = Package(
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Settings", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration"]),
         // Several hosts (network namespaces with sshd) and a lost host: needs root.
         .testTarget(name: "ClusterTests", dependencies: ["dir-dist", "TestSupport"]),

@@ -126,7 +126,7 @@ public enum Prediction {
     ) -> [Double] {
         var out = [Double](repeating: 0, count: x.rows)
         ShardChunks.forEach(x, mean: model.featureMean, invStd: model.featureInvStd, chunk: mlp.maxBatch, comm: comm) {
-            input, first, count in
+            input, first, count, _ in
             let y = mlp.predict(input, count: count)
             for k in 0..<count { out[first + k] = Double(y[k]) * model.targetStd + model.targetMean }
         }

@@ -29,7 +29,9 @@ public enum TrainingRun {
             return d
         }
         try checkSameEverywhere(config, comm)
-        Compute.configure(threads: config.execution.threads, comm)
+        // Reproducible training keeps one BLAS thread per rank unless told otherwise: a
+        // threaded product may split its sums by the thread count, which follows the ranks.
+        Compute.configure(threads: config.execution.threads ?? (config.recipe.microBatch != nil ? 1 : nil), comm)
         Preemption.install()
         let session = try TrainingSession(config: config, data: data, reporter: reporter, comm: comm)
         return try session.run()

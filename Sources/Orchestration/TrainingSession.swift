@@ -96,7 +96,7 @@ final class TrainingSession {
         if let interruption = result.interruption { return try stop(interruption, at: result.step, epoch: e) }
         let validation = Evaluation.evaluate(
             data.bundle.validation, model: trainer.model, data: data,
-            shots: config.recipe.shots, comm: comm)
+            shots: config.recipe.shots, chunk: execution.evaluationBatch, comm: comm)
         let fdsSeconds = config.recipe.fds == nil ? nil : comm.allreduce(result.fdsSeconds, op: .max)
         reporter.epoch(
             e, of: execution.epochs, trainLoss: result.loss, validation: validation, seconds: seconds,
@@ -148,6 +148,10 @@ final class TrainingSession {
     /// Tests the chosen parameters and writes the model file.
     private func finish() throws {
         checkReplicas()
+        if trainer.fdsStatisticsOverflowed {
+            reporter.warning(
+                "FDS: a feature value of 2^32 or more (or not finite) was left out of the exact per-bin statistics")
+        }
         var testedEpoch = trainer.epoch
         if config.recipe.selection == .best, !selection.parameters.isEmpty {
             testedEpoch = selection.epoch
@@ -156,7 +160,7 @@ final class TrainingSession {
         }
         let test = Evaluation.evaluate(
             data.bundle.test, model: trainer.model, data: data, shots: config.recipe.shots,
-            comm: comm)
+            chunk: execution.evaluationBatch, comm: comm)
         reporter.test(test, epoch: testedEpoch, binning: data.binning, trainCounts: data.trainCounts)
         try Agreement.together(comm) {
             try reporter.model(
@@ -178,11 +182,24 @@ final class TrainingSession {
         }
     }
 
+    /// The configuration as the model's, not this run's: the recipe, the global batch (as
+    /// one rank's batch), the epochs and the evaluation batch (which picks the epoch with
+    /// `--select best`). Ranks, threads, paths and the sync are left at their defaults, so
+    /// that runs that trained the same model write the same file.
+    private var modelConfig: TrainingConfig {
+        var described = TrainingConfig()
+        described.recipe = config.recipe
+        described.execution.batchSize = trainer.globalBatch
+        described.execution.epochs = execution.epochs
+        described.execution.evaluationBatch = execution.evaluationBatch
+        return described
+    }
+
     /// Everything `dir-dist predict` needs to apply the model to new rows.
     private var modelDescription: ModelDescription {
         let train = data.bundle.train
         var description = ModelDescription(
-            config: config, featureNames: train.featureNames,
+            config: modelConfig, featureNames: train.featureNames,
             namedColumns: train.source.hasSuffix(".csv") || train.source.hasPrefix("<embedded"),
             featureMean: data.mean, featureInvStd: data.invStd, targetMean: data.targetScale.mean,
             targetStd: data.targetScale.std, binning: data.binning)

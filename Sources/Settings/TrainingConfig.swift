@@ -28,6 +28,11 @@ public struct Recipe: Codable, Sendable, Equatable {
     public var ensemble: Int?
     /// Dropout rate after each hidden layer in training (nil: none).
     public var dropout: Double?
+    /// Reproducible training's micro-batch (nil: each rank's share of the batch is one
+    /// product and the gradients are summed in Float, so the model depends on the rank
+    /// count by rounding). With it, every product runs on micro-batches of this many rows
+    /// of the global batch and the gradient sum is exact: the same bits at any rank count.
+    public var microBatch: Int?
     /// Initialisation and shuffling.
     public var seed: UInt64 = 0
     public var binning: BinningChoice = .automatic

@@ -1,10 +1,13 @@
 // FDS across ranks (DESIGN §3, §6): calibrates training features during an epoch
 // with fixed statistics, and at the epoch's end runs the statistics pass — per-bin
 // sums on every rank, one allreduce, momentum and smoothing on rank 0, one broadcast.
+// Reproducible training keeps the per-bin sums as exact fixed-point sums, so that they
+// (and the model) do not depend on which rank added which row.
 import Collectives
 import DIR
 import Datasets
 import NN
+import Sync
 
 /// Seconds of FDS work in one epoch, by part.
 public struct FDSTimes: Sendable {
@@ -28,17 +31,53 @@ final class FeatureSmoothingLayer {
 
     private let calibrated: FloatBuffer
     private let window: [Double]
-    /// This rank's per-bin sums of the epoch so far (online pass only).
+    /// This rank's per-bin sums of the epoch so far (online pass only), in Double or,
+    /// for reproducible training, exact.
     private var onlineSums: [Double]
+    private var exactSums: FixedPointSums?
     private var epoch = 0
+    /// Reproducible training: some feature (or its square) was too large for the exact
+    /// sums (2^64) or not finite, and the statistics left it out.
+    private(set) var statisticsOverflowed = false
 
-    init(config: FDSConfig, binCount: Int, featureSize: Int, maxBatch: Int) {
+    /// Rows per product in the statistics pass.
+    private let chunk: Int
+
+    /// `exact`: sum per-bin statistics exactly (reproducible training).
+    init(config: FDSConfig, binCount: Int, featureSize: Int, maxBatch: Int, chunk: Int, exact: Bool = false) {
         self.config = config
+        self.chunk = chunk
+        let width = 1 + 2 * featureSize
+        exactSums = exact ? FixedPointSums(count: binCount * width) : nil
+
         statistics = FeatureStatistics(binCount: binCount, featureSize: featureSize)
         calibration = Calibration(binCount: binCount, featureSize: featureSize)
         calibrated = FloatBuffer(count: maxBatch * featureSize)
         window = config.kernel.fdsWindow
-        onlineSums = config.pass == .online ? [Double](repeating: 0, count: binCount * (1 + 2 * featureSize)) : []
+        onlineSums =
+            config.pass == .online && !exact ? [Double](repeating: 0, count: binCount * (1 + 2 * featureSize)) : []
+    }
+
+    /// Adds rows of z to this rank's sums: the Double ones, or the exact ones.
+    private func accumulate(
+        _ z: UnsafePointer<Float>, bins: UnsafePointer<Int32>, count n: Int, into sums: inout [Double]
+    ) {
+        guard exactSums != nil else {
+            sums.withUnsafeMutableBufferPointer {
+                statistics.accumulate(z, bins: bins, count: n, into: $0.baseAddress!)
+            }
+            return
+        }
+        let width = statistics.sumsWidth, d = statistics.featureSize
+        for i in 0..<n {
+            let base = Int(bins[i]) * width
+            exactSums!.add(1, at: base)
+            for j in 0..<d {
+                let v = Double(z[i * d + j])
+                exactSums!.add(v, at: base + 1 + j)
+                exactSums!.add(v * v, at: base + 1 + d + j)
+            }
+        }
     }
 
     /// Called before each epoch: calibrate from `startSmooth` on, with the
@@ -46,7 +85,10 @@ final class FeatureSmoothingLayer {
     func beginEpoch(_ epoch: Int, midEpoch: Bool) {
         self.epoch = epoch
         calibrating = epoch >= config.startSmooth
-        if !midEpoch { for i in onlineSums.indices { onlineSums[i] = 0 } }
+        if !midEpoch {
+            for i in onlineSums.indices { onlineSums[i] = 0 }
+            exactSums?.reset()
+        }
         times = FDSTimes()
     }
 
@@ -63,9 +105,7 @@ final class FeatureSmoothingLayer {
         }
         if config.pass == .online && epoch >= config.startUpdate {
             let described = config.statistics == .calibrated ? out : z
-            onlineSums.withUnsafeMutableBufferPointer {
-                statistics.accumulate(described, bins: bins, count: n, into: $0.baseAddress!)
-            }
+            accumulate(described, bins: bins, count: n, into: &onlineSums)
         }
         times.calibration += Clock.now() - start
         return out
@@ -73,6 +113,10 @@ final class FeatureSmoothingLayer {
 
     /// The online sums of the interrupted epoch, summed over ranks (for a checkpoint).
     func partialSums(_ comm: Communicator) -> [Double] {
+        if var exact = exactSums, config.pass == .online {
+            exact.allreduce(comm)
+            return exact.flat
+        }
         var sums = onlineSums
         comm.allreduce(&sums)
         return sums
@@ -80,6 +124,12 @@ final class FeatureSmoothingLayer {
 
     /// Resuming mid-epoch: rank 0 carries the ranks' sums so far.
     func restorePartialSums(_ sums: [Double], isRoot: Bool) {
+        if exactSums != nil, config.pass == .online {
+            guard sums.count == exactSums!.limbs.count else { return }
+            exactSums!.reset()
+            if isRoot { exactSums!.assign(flat: sums) }
+            return
+        }
         guard sums.count == onlineSums.count else { return }
         onlineSums = isRoot ? sums : [Double](repeating: 0, count: sums.count)
     }
@@ -104,7 +154,14 @@ final class FeatureSmoothingLayer {
         guard epoch >= config.startUpdate else { return }
         let start = Clock.now()
         var sums = config.pass == .online ? onlineSums : separatePass(model: model, data: data, comm: comm)
-        comm.allreduce(&sums)
+        if var exact = exactSums {
+            exact.allreduce(comm)
+            sums = exact.values
+            if exact.overflowed { statisticsOverflowed = true }
+            exactSums!.reset()
+        } else {
+            comm.allreduce(&sums)
+        }
         let passDone = Clock.now()
         times.statistics += passDone - start
         var flat: [Double]
@@ -123,18 +180,17 @@ final class FeatureSmoothingLayer {
 
     /// This rank's per-bin sums of the features of its shard of the training set.
     private func separatePass(model: MLP, data: PreparedData, comm: Communicator) -> [Double] {
-        var sums = [Double](repeating: 0, count: statistics.binCount * statistics.sumsWidth)
-        let bins = UnsafeMutablePointer<Int32>.allocate(capacity: model.maxBatch)
+        var sums = [Double](repeating: 0, count: exactSums == nil ? statistics.binCount * statistics.sumsWidth : 0)
+        exactSums?.reset()
+        let bins = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
         defer { bins.deallocate() }
-        ShardChunks.forEach(data.bundle.train, data: data, chunk: model.maxBatch, comm: comm) { input, first, n in
+        ShardChunks.forEach(data.bundle.train, data: data, chunk: chunk, comm: comm) { input, first, n, _ in
             for k in 0..<n { bins[k] = data.trainBins[first + k] }
             let z = model.features(input, count: n)
             if config.statistics == .calibrated && calibrating {
                 calibration.forward(z, bins: bins, count: n, into: z)
             }
-            sums.withUnsafeMutableBufferPointer {
-                statistics.accumulate(z, bins: bins, count: n, into: $0.baseAddress!)
-            }
+            accumulate(z, bins: bins, count: n, into: &sums)
         }
         return sums
     }

@@ -1,5 +1,5 @@
 // The data as training sees it: loaded and checked splits, feature standardisation
-// from training statistics (summed over ranks), bins, and the per-sample LDS weights.
+// from training statistics, bins, and the per-sample LDS weights.
 import Checkpoints
 import Collectives
 import DIR
@@ -82,7 +82,7 @@ public final class PreparedData {
         let (table, sampleWeights) = try Self.weights(recipe, labels: train.labels, bins: trainBins, counts: counts)
         labelWeights = table
         trainWeights = sampleWeights.map { Float($0) }
-        let targetScale = Self.targetScale(recipe.targetScaling, train.labels, comm)
+        let targetScale = Self.targetScale(recipe.targetScaling, train.labels)
         self.targetScale = targetScale
         trainTargets = train.labels.map { Float(targetScale.toModel($0)) }
         let categories = bundle.schema?.embeddedLevels ?? []
@@ -91,7 +91,7 @@ public final class PreparedData {
             [Float](repeating: 0, count: train.features.columns), [Float](repeating: 1, count: train.features.columns)
         )
         if recipe.standardizeFeatures {
-            (mean, invStd) = Self.standardisation(train.features, comm)
+            (mean, invStd) = Self.standardisation(train.features)
             // Level codes go to the embedding as they are.
             for j in (train.features.columns - categories.count)..<train.features.columns {
                 (mean[j], invStd[j]) = (0, 1)
@@ -174,17 +174,15 @@ public final class PreparedData {
     }
 
     /// Mean and population standard deviation of the training targets, from Σy and Σy²
-    /// over each rank's shard summed across ranks (identity without scaling).
-    private static func targetScale(_ scaling: TargetScaling, _ labels: [Double], _ comm: Communicator)
-        -> TargetScale
-    {
+    /// over every row in order (identity without scaling). Every rank holds every label,
+    /// so every rank count sums them in the same order and gets the same bits.
+    private static func targetScale(_ scaling: TargetScaling, _ labels: [Double]) -> TargetScale {
         guard scaling == .standard else { return TargetScale(mean: 0, std: 1) }
         var sums = [0.0, 0.0]
-        for i in shard(labels.count, comm) {
-            sums[0] += labels[i]
-            sums[1] += labels[i] * labels[i]
+        for y in labels {
+            sums[0] += y
+            sums[1] += y * y
         }
-        comm.allreduce(&sums)
         let n = Double(labels.count)
         let mean = sums[0] / n
         let sd = max(sums[1] / n - mean * mean, 0).squareRoot()
@@ -209,12 +207,12 @@ public final class PreparedData {
         }
     }
 
-    /// Per-column mean and 1/std (population std; 1 where a column is constant),
-    /// from Σx and Σx² over each rank's shard, summed across ranks.
-    private static func standardisation(_ x: FeatureMatrix, _ comm: Communicator) -> ([Float], [Float]) {
+    /// Per-column mean and 1/std (population std; 1 where a column is constant), from Σx
+    /// and Σx² over every row in order: the same bits for any rank count (a sum of the
+    /// ranks' shards would round by the rank count).
+    private static func standardisation(_ x: FeatureMatrix) -> ([Float], [Float]) {
         var sums = [Double](repeating: 0, count: 2 * x.columns)
-        x.accumulateMoments(rows: shard(x.rows, comm), into: &sums)
-        comm.allreduce(&sums)
+        x.accumulateMoments(rows: 0..<x.rows, into: &sums)
         let n = Double(x.rows)
         var mean = [Float](), invStd = [Float]()
         for j in 0..<x.columns {

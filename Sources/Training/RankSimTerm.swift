@@ -55,7 +55,11 @@ final class RankSimTerm {
     }
 
     /// The subset of the global batch `batch` for this step: the same on every rank.
-    func choose(batch: UnsafeBufferPointer<Int32>, data: PreparedData, epoch: Int, step: Int) {
+    /// `share(r, n)`: the batch positions rank r holds of a global batch of n.
+    func choose(
+        batch: UnsafeBufferPointer<Int32>, data: PreparedData, epoch: Int, step: Int,
+        share: (Int, Int) -> Range<Int>
+    ) {
         let n = batch.count
         for k in 0..<n { labels[k] = Float(data.bundle.train.labels[Int(batch[k])]) }
         var rng = Xoshiro256(seed: seed, stream: 0x5241_4E4B_0000_0000 &+ UInt64(epoch) << 24 &+ UInt64(step))
@@ -67,9 +71,9 @@ final class RankSimTerm {
             slot[p] = row
             row += 1
         }
-        // Rank r owns positions r·n/P ..< (r+1)·n/P, so its kept rows are one block.
+        // Rank r owns a contiguous run of positions, so its kept rows are one block.
         for r in 0...comm.size {
-            let end = r * n / comm.size
+            let end = r == comm.size ? n : share(r, n).lowerBound
             var before = 0
             for p in 0..<end where slot[p] >= 0 { before += 1 }
             offsets[r] = before * featureSize
@@ -79,10 +83,23 @@ final class RankSimTerm {
     /// After the body: shares the kept rows' features z (this rank's rows are batch
     /// positions first..<first + n), evaluates γ·R and its gradient; returns γ·R.
     func evaluate(features z: UnsafePointer<Float>, first: Int, count n: Int) -> Double {
+        collect(features: z, first: first, count: n)
+        return evaluateCollected()
+    }
+
+    /// Keeps the kept rows' features among z (batch positions first..<first + n): one
+    /// micro-batch's, of reproducible training's first pass.
+    func collect(features z: UnsafePointer<Float>, first: Int, count n: Int) {
         let h = featureSize
         for i in 0..<n where slot[first + i] >= 0 {
             (shared.pointer + Int(slot[first + i]) * h).update(from: z + i * h, count: h)
         }
+    }
+
+    /// Once every row of this rank is collected: shares them, evaluates γ·R and its
+    /// gradient; returns γ·R.
+    func evaluateCollected() -> Double {
+        let h = featureSize
         comm.allgather(UnsafeMutableBufferPointer(start: shared.pointer, count: keptCount * h), offsets: offsets)
         for k in 0..<keptCount {
             let p = Int(kept[k])

@@ -38,6 +38,8 @@ public final class Trainer {
     private let rankSim: RankSimTerm?
     private let batch: TrainingBatch
     private let faults: FaultInjection?
+    /// Reproducible training's exact gradient sum (nil: the sync's Float sum).
+    private let exact: ExactSum?
 
     public init(config: TrainingConfig, comm: Communicator, data: PreparedData) throws {
         recipe = config.recipe
@@ -45,10 +47,20 @@ public final class Trainer {
         self.comm = comm
         self.data = data
         let kind: SyncKind
-        do {
-            kind = try SyncKind.choose(requested: execution.sync.map(Self.kind), overlap: execution.overlap, comm: comm)
-        } catch {
-            throw SettingError(.sync, "\(error.message)")
+        if recipe.microBatch != nil {
+            // The exact sum is its own allreduce; the sync only holds the buffers and updates.
+            guard execution.sync == nil && !execution.overlap else {
+                throw SettingError(
+                    .sync, "reproducible training sums gradients exactly with its own allreduce; leave the sum to it")
+            }
+            kind = .allreduce
+        } else {
+            do {
+                kind = try SyncKind.choose(
+                    requested: execution.sync.map(Self.kind), overlap: execution.overlap, comm: comm)
+            } catch {
+                throw SettingError(.sync, "\(error.message)")
+            }
         }
         // The flat buffer: the model's parameters, then Balanced MSE's σ when it is on.
         let architecture = recipe.architecture
@@ -59,17 +71,22 @@ public final class Trainer {
         sync = makeGradientSync(kind, comm: comm, parameterCount: parameterCount, bucketBytes: execution.bucketBytes)
         model = MLP(
             inputSize: data.featureCount, architecture: architecture, edges: data.binEdges,
-            categories: data.categories, maxBatch: max(execution.batchSize, execution.evaluationBatch),
+            categories: data.categories,
+            maxBatch: max(recipe.microBatch ?? execution.batchSize, execution.evaluationBatch),
             params: FloatBuffer(borrowing: sync.parameters.pointer, count: modelCount, owner: sync.parameters),
             grads: FloatBuffer(borrowing: sync.gradients.pointer, count: modelCount, owner: sync.gradients))
         optimizer = Self.optimizer(recipe, parameterCount: parameterCount)
         let globalBatch = comm.size * execution.batchSize
-        batch = TrainingBatch(
-            capacity: execution.batchSize, featureCount: data.featureCount, members: architecture.members)
+        let rowsPerRank = Self.mostRowsPerRank(recipe, globalBatch: globalBatch, ranks: comm.size)
+        exact = recipe.microBatch.map {
+            ExactSum(count: parameterCount, slots: (rowsPerRank + $0 - 1) / $0, comm: comm)
+        }
+        batch = TrainingBatch(capacity: rowsPerRank, featureCount: data.featureCount, members: architecture.members)
         let (featureSize, maxBatch) = (model.featureSize, model.maxBatch)
         fds = config.recipe.fds.map {
             FeatureSmoothingLayer(
-                config: $0, binCount: data.binning.count, featureSize: featureSize, maxBatch: maxBatch)
+                config: $0, binCount: data.binning.count, featureSize: featureSize, maxBatch: maxBatch,
+                chunk: config.execution.evaluationBatch, exact: config.recipe.microBatch != nil)
         }
         loss = config.recipe.loss.forTargets(dividedBy: data.targetScale.std)
         balanced = recipe.balancedMSE.map {
@@ -124,6 +141,9 @@ public final class Trainer {
 
     /// FDS statistics, when FDS is on.
     public var featureStatistics: FeatureStatistics? { fds?.statistics }
+
+    /// Whether reproducible FDS statistics had to leave out a feature too large to sum exactly.
+    public var fdsStatisticsOverflowed: Bool { fds?.statisticsOverflowed ?? false }
 
     /// Seconds of FDS work in the current epoch, by part (nil without FDS).
     public var fdsTimes: FDSTimes? { fds?.times }
@@ -185,7 +205,7 @@ public final class Trainer {
                 // Rank r's slice of the global batch: r·b..<(r+1)·b when the batch is full.
                 let start = step * g, count = min(g, n - start)
                 let batch = UnsafeBufferPointer(rebasing: order[start..<(start + count)])
-                let first = comm.rank * count / comm.size, last = (comm.rank + 1) * count / comm.size
+                let (first, last) = rowsOfRank(inBatchOf: count)
                 optimizer.learningRate = learningRate(step: step, stepsPerEpoch: stepsPerEpoch)
                 faults?.beforeStep(epoch: epoch, step: step)
                 Watchdog.beat(epoch: epoch, step: step)
@@ -225,14 +245,71 @@ public final class Trainer {
         var clock = PhaseClock()
         // Gather: standardised rows x[n×in], targets y[n], weights w[n], bins[n]; RankSim's subset.
         batch.gather(UnsafeBufferPointer(rebasing: rows[mine]), from: data)
-        rankSim?.choose(batch: rows, data: data, epoch: epoch, step: step)
-        // Forward: z = body(x) (with dropout), RankSim's γ·R on z, z' = FDS calibration of z (training only), ŷ = head(z').
-        let dropout = recipe.dropout.map {
-            DropoutMasks(rate: Float($0), seed: recipe.seed, epoch: epoch, rows: rows.baseAddress! + first)
+        rankSim?.choose(batch: rows, data: data, epoch: epoch, step: step) { self.rowsOf(rank: $0, inBatchOf: $1) }
+        times.forward += clock.lap()
+        // Forward and backward: the rank's rows as one product, or micro-batch by micro-batch,
+        // each micro-batch's gradient kept for the exact sum.
+        sync.beginBackward()
+        var batchLoss = 0.0
+        if let exact, let m = recipe.microBatch {
+            // RankSim needs the features of every kept row before any backward pass: a first
+            // forward pass over the micro-batches collects them (the second recomputes them).
+            var regularizer = 0.0
+            if let rankSim {
+                var offset = 0
+                while offset < n {
+                    let count = min(m, n - offset)
+                    let z = model.features(
+                        batch.input + offset * data.featureCount, count: count,
+                        dropout: dropoutMasks(rows, position: first + offset))
+                    rankSim.collect(features: z, first: first + offset, count: count)
+                    offset += count
+                }
+                regularizer = rankSim.evaluateCollected()
+            }
+            lossSum += comm.isRoot ? regularizer * Double(globalCount) : 0
+            var offset = 0
+            while offset < n {
+                let count = min(m, n - offset)
+                batchLoss += pass(rows, offset: offset, first: first, count: count, lossSum: &lossSum, clock: &clock)
+                exact.add(sync.gradients.pointer)
+                offset += count
+            }
+        } else {
+            batchLoss = pass(rows, offset: 0, first: first, count: n, lossSum: &lossSum, clock: &clock)
         }
-        let z = model.features(batch.input, count: n, dropout: dropout)
-        let regularizer = rankSim?.evaluate(features: z, first: first, count: n) ?? 0
-        let zc = fds?.forward(z, bins: batch.bins, count: n) ?? z
+        // Sync: the gradients, and every rank's stop signals, summed over all ranks.
+        let mySignals = signals(loss: batchLoss, step: step)
+        let signals: StepSignals
+        if let exact, let m = recipe.microBatch {
+            signals = exact.sum(
+                into: sync.gradients.pointer, microBatches: (globalCount + m - 1) / m, signals: mySignals)
+        } else {
+            signals = sync.sum(mySignals)
+        }
+        times.sync += clock.lap()
+        // Update: the same optimizer step on every rank, unless some loss was not finite.
+        if !signals.nonFiniteLoss { sync.update(with: optimizer) }
+        times.update += clock.lap()
+        times.count(rows: n)
+        return signals
+    }
+
+    /// Forward and backward over `count` gathered rows from `offset` (batch positions
+    /// first + offset…): leaves their gradients in the sync's buffer, adds their Σ w·l
+    /// (and rank 0 the regulariser's share) to `lossSum`, returns their loss.
+    private func pass(
+        _ rows: UnsafeBufferPointer<Int32>, offset: Int, first: Int, count n: Int, lossSum: inout Double,
+        clock: inout PhaseClock
+    ) -> Double {
+        let globalCount = rows.count, position = first + offset
+        let input = batch.input + offset * data.featureCount
+        let (targets, weights, bins) = (batch.targets + offset, batch.weights + offset, batch.bins + offset)
+        // Forward: z = body(x) (with dropout), RankSim's γ·R on z, z' = FDS calibration of z (training only), ŷ = head(z').
+        let z = model.features(input, count: n, dropout: dropoutMasks(rows, position: position))
+        // Reproducible training evaluated RankSim before its micro-batches (`step`).
+        let regularizer = recipe.microBatch != nil ? 0 : rankSim?.evaluate(features: z, first: position, count: n) ?? 0
+        let zc = fds?.forward(z, bins: bins, count: n) ?? z
         let prediction = model.head(zc, count: n)
         // Loss: Σ w·l(ŷ, y) / (global batch · members), so the sum over ranks is the gradient of
         // the global mean of the members' losses; the batch's loss is the members' mean.
@@ -243,32 +320,52 @@ public final class Trainer {
             let p = prediction + j * n, dp = batch.dPrediction + j * n
             memberLosses +=
                 balanced?.evaluate(
-                    batch: rows, first: first, count: n, prediction: p, weights: batch.weights, data: data,
+                    batch: rows, first: position, count: n, prediction: p, weights: weights, data: data,
                     sync: sync, scale: scale, dPrediction: dp, accumulate: j > 0)
                 ?? loss.evaluate(
-                    prediction: p, target: batch.targets, weights: batch.weights, count: n, scale: scale,
-                    dPrediction: dp)
+                    prediction: p, target: targets, weights: weights, count: n, scale: scale, dPrediction: dp)
         }
-        let batchLoss = memberLosses / Double(members)
+        let passLoss = memberLosses / Double(members)
         // γ·R is one number for the whole batch: rank 0 counts it, as the mean's share of every row.
-        lossSum += batchLoss + (comm.isRoot ? regularizer * Double(globalCount) : 0)
+        lossSum += passLoss + (comm.isRoot ? regularizer * Double(globalCount) : 0)
         times.forward += clock.lap()
         // Backward: head, calibration, RankSim, hidden layers; finished gradients may start their sum.
-        sync.beginBackward()
         let dz = model.backwardHead(zc, dPrediction: batch.dPrediction, count: n)
         sync.gradientsReady(prefix: model.headParameterCount)
-        fds?.backward(dz, bins: batch.bins, count: n)
-        rankSim?.addGradient(into: dz, first: first, count: n)
-        model.backwardFeatures(batch.input, dFeatures: dz, count: n) { sync.gradientsReady(prefix: $0) }
+        fds?.backward(dz, bins: bins, count: n)
+        rankSim?.addGradient(into: dz, first: position, count: n)
+        model.backwardFeatures(input, dFeatures: dz, count: n) { sync.gradientsReady(prefix: $0) }
         times.backward += clock.lap()
-        // Sync: the gradients, and every rank's stop signals, summed over all ranks.
-        let signals = sync.sum(signals(loss: batchLoss, step: step))
-        times.sync += clock.lap()
-        // Update: the same optimizer step on every rank, unless some loss was not finite.
-        if !signals.nonFiniteLoss { sync.update(with: optimizer) }
-        times.update += clock.lap()
-        times.count(rows: n)
-        return signals
+        return passLoss
+    }
+
+    /// This rank's rows of a global batch of `count`.
+    private func rowsOfRank(inBatchOf count: Int) -> (Int, Int) {
+        let mine = rowsOf(rank: comm.rank, inBatchOf: count)
+        return (mine.lowerBound, mine.upperBound)
+    }
+
+    /// Rank r's rows of a global batch of `count`: an even share, or with micro-batches a
+    /// contiguous run of whole micro-batches.
+    private func rowsOf(rank r: Int, inBatchOf count: Int) -> Range<Int> {
+        guard let m = recipe.microBatch else { return (r * count / comm.size)..<((r + 1) * count / comm.size) }
+        let microBatches = (count + m - 1) / m
+        let mine = (r * microBatches / comm.size)..<((r + 1) * microBatches / comm.size)
+        return min(mine.lowerBound * m, count)..<min(mine.upperBound * m, count)
+    }
+
+    /// Dropout's masks for the batch rows from `position` (nil without dropout).
+    private func dropoutMasks(_ rows: UnsafeBufferPointer<Int32>, position: Int) -> DropoutMasks? {
+        recipe.dropout.map {
+            DropoutMasks(rate: Float($0), seed: recipe.seed, epoch: epoch, rows: rows.baseAddress! + position)
+        }
+    }
+
+    /// The most rows of a global batch any rank takes.
+    private static func mostRowsPerRank(_ recipe: Recipe, globalBatch: Int, ranks: Int) -> Int {
+        guard let m = recipe.microBatch else { return globalBatch / ranks }
+        let microBatches = (globalBatch + m - 1) / m
+        return (microBatches + ranks - 1) / ranks * m
     }
 
     /// The scheduled rate of `step` in the current epoch.

@@ -34,6 +34,9 @@ struct Bench: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Overlap the allreduce with backward.") var overlap = false
     @OptionGroup(title: "Gradient sum") var syncing: SyncOptions
     @Flag(help: "Also measure point-to-point latency and bandwidth between ranks 0 and 1.") var pingPong = false
+    @Flag(help: "Reproducible training (micro-batches and the exact gradient sum), as train --reproducible.")
+    var reproducible = false
+    @Option(help: "Rows per micro-batch with --reproducible (32).") var microBatch = 32
     @Option(help: "Append one CSV row (header if the file is new).") var csv: String?
 
     func validate() throws {
@@ -68,6 +71,10 @@ struct Bench: ParsableCommand {
         c.execution.threads = threads
         c.execution.overlap = overlap
         c.execution.sync = syncing.gradientSum
+        if reproducible {
+            c.recipe.microBatch = microBatch
+            (c.execution.sync, c.execution.overlap) = (nil, false)
+        }
         if fds {
             var f = FDSConfig()
             f.pass = fdsPass

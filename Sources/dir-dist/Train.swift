@@ -85,6 +85,12 @@ struct Train: ParsableCommand {
     var overlap = false
     @Option(help: "Smallest allreduce bucket in KiB when overlapping.") var bucketKib = 256
     @OptionGroup(title: "Gradient sum") var syncing: SyncOptions
+    @Flag(
+        help: ArgumentHelp(
+            "Train the same model, to the bit, at any rank count: every product on micro-batches of --micro-batch "
+                + "rows of the global batch, and exact (integer) sums of the gradients and FDS statistics."))
+    var reproducible = false
+    @Option(help: "Rows per micro-batch with --reproducible (32).") var microBatch: Int?
 
     /// Option-level checks, before MPI starts: every rank parses the same arguments, so
     /// every rank fails the same way and only rank 0 speaks.
@@ -142,6 +148,21 @@ struct Train: ParsableCommand {
         }
         if bucketKib < 0 { throw optionError("--bucket-kib", "must be non-negative, got \(bucketKib)") }
         if let t = stepTimeout, !(t > 0) { throw optionError("--step-timeout", "must be positive, got \(t)") }
+        try validateReproducible()
+    }
+
+    /// What reproducible training does not combine with (yet), in one line each.
+    private func validateReproducible() throws {
+        if let m = microBatch {
+            if !reproducible { throw optionError("--micro-batch", "needs --reproducible") }
+            if m < 1 || m > 65536 { throw optionError("--micro-batch", "must be in 1...65536, got \(m)") }
+        }
+        guard reproducible else { return }
+        if syncing.sync != .auto || syncing.sharedMemory != nil || overlap {
+            throw optionError(
+                "--reproducible",
+                "sums gradients exactly with its own allreduce: leave out --sync, --shared-memory and --overlap")
+        }
     }
 
     /// `--data` names one CSV file rather than a folder of splits.
@@ -209,6 +230,7 @@ struct Train: ParsableCommand {
         r.shots = ShotThresholds(many: manyShot, few: fewShot)
         r.selection = model.selection(given: selectGiven)
         r.fds = smoothing.configuration
+        r.microBatch = reproducible ? microBatch ?? 32 : nil
         return r
     }
 

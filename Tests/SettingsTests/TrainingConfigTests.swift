@@ -10,7 +10,7 @@ final class TrainingConfigTests: XCTestCase {
     let recipeFields = [
         "data", "target", "categorical", "learningRate", "schedule", "optimizer", "momentum", "weightDecay", "hidden",
         "embedding",
-        "ensemble", "dropout", "seed",
+        "ensemble", "dropout", "microBatch", "seed",
         "binning", "reweight", "denseWeight", "lds", "loss", "balancedMSE", "rankSim", "shots", "selection", "patience",
         "fds",
         "standardizeFeatures",
