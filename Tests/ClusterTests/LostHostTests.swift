@@ -1,5 +1,6 @@
-// A host lost during an epoch: its link cut, or all its processes killed. The job must
-// end, non-zero, within 30 s with no rank or daemon left on any host; the last
+// A host lost during an epoch: its link cut, or all its processes killed (while rank 3,
+// on that host, waits at epoch 2, so the loss always comes first). The job must end,
+// non-zero, within 30 s with no rank or daemon left on any host; the last
 // checkpoint stays valid, and the same command on the surviving host alone (half the
 // ranks, twice the batch each: the same global batch) finishes the training with the
 // uninterrupted run's model up to summation order.
@@ -30,8 +31,12 @@ final class LostHostTests: XCTestCase {
         ]
         for (way, lose) in ways {
             let out = root.appendingPathComponent(way.replacingOccurrences(of: " ", with: "-"))
+            // Rank 3 stops at epoch 2 (a hang the step timeout would end), so the job cannot
+            // finish before the host is lost, however fast the machine.
             let job = Background {
-                hosts.mpirun(["-np", "4", binary] + Self.recipe + ["--batch-size", "16", "--out", out.path])
+                hosts.mpirun(
+                    ["-np", "4", binary] + Self.recipe + ["--batch-size", "16", "--out", out.path],
+                    environment: ["DIR_DIST_TEST_FAULT": "hang:rank=3:epoch=2:step=0"])
             }
             let firstCheckpoint = out.appendingPathComponent("checkpoint-e0001-s000000.ckpt").path
             let deadline = Date().addingTimeInterval(120)
