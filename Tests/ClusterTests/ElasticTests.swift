@@ -69,7 +69,8 @@ final class ElasticTests: XCTestCase {
             XCTAssertTrue(log.contains("attempt 2 finished the job"), log)
             XCTAssertTrue(result.stdout.contains("resumed from"), "\(way): \(result.stdout)")
             let model = try Data(contentsOf: out.appendingPathComponent("model.bin"))
-            XCTAssertTrue(model == reference, "\(way): model.bin after the lost host differs from the uninterrupted run's")
+            XCTAssertTrue(
+                model == reference, "\(way): model.bin after the lost host differs from the uninterrupted run's")
 
             hosts.tearDown()
             try hosts.up()
