@@ -38,4 +38,19 @@ enum Equivalence {
                 rel: 1e-5, "\(what): test \(key)", file: file, line: line)
         }
     }
+
+    /// With --reproducible: P ranks × b write 1 rank × P·b's model.bin, byte for byte.
+    static func assertIdentical(
+        ranks: Int, perRankBatch b: Int, _ arguments: [String], _ what: String, file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws {
+        let single = try train(ranks: 1, batch: ranks * b, arguments + ["--reproducible"])
+        let multi = try train(ranks: ranks, batch: b, arguments + ["--reproducible"])
+        let one = try Data(contentsOf: single.directory.appendingPathComponent("model.bin"))
+        let many = try Data(contentsOf: multi.directory.appendingPathComponent("model.bin"))
+        XCTAssertGreaterThan(one.count, 0, file: file, line: line)
+        XCTAssertTrue(
+            one == many, "\(what): model.bin of \(ranks) ranks × \(b) differs from 1 rank × \(ranks * b)", file: file,
+            line: line)
+    }
 }
