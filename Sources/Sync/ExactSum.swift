@@ -42,10 +42,17 @@ public final class ExactSum {
 
     public var capacity: Int { slots.count / max(count, 1) }
 
-    /// Keeps one micro-batch's gradient for this step's sum.
+    /// Keeps one micro-batch's gradient for this step's sum, and its blocks' largest
+    /// magnitudes (block by block, so the copy reads what the scan left in cache).
     public func add(_ gradient: UnsafePointer<Float>) {
         precondition(used < capacity, "more micro-batches than the \(capacity) slots of the exact sum")
-        (slots.pointer + used * count).update(from: gradient, count: count)
+        let slot = slots.pointer + used * count
+        for b in 0..<blocks {
+            let range = blockRange(b)
+            let largest = Self.largestMagnitude(gradient, range, above: Lanes.Vector(repeating: magnitudes[b]))
+            magnitudes[b] = largest.max()
+            (slot + range.lowerBound).update(from: gradient + range.lowerBound, count: range.count)
+        }
         used += 1
     }
 
@@ -53,15 +60,12 @@ public final class ExactSum {
     /// headroom) into `out`, and every rank's signals combined. A gradient that is not
     /// finite anywhere is reported as `nonFiniteLoss` and `out` is left alone.
     public func sum(into out: UnsafeMutablePointer<Float>, microBatches: Int, signals: StepSignals) -> StepSignals {
-        defer { used = 0 }
-        // 1. Each block's largest magnitude over every micro-batch of every rank (NaN and
-        //    infinity make it infinite: no finite bound, no sum).
-        for b in 0..<blocks {
-            let range = blockRange(b)
-            var largest = Lanes.Vector(repeating: 0)
-            for s in 0..<used { largest = Self.largestMagnitude(slots.pointer + s * count, range, above: largest) }
-            magnitudes[b] = largest.max()
+        defer {
+            used = 0
+            for b in 0..<blocks { magnitudes[b] = 0 }
         }
+        // 1. Each block's largest magnitude over every micro-batch of every rank (`add`
+        //    found this rank's; NaN and infinity make it infinite: no bound, no sum).
         var local = signals
         if magnitudes[0..<blocks].contains(where: { !$0.isFinite }) { local.nonFiniteLoss = true }
         magnitudes.withUnsafeMutableBufferPointer { local.write(to: $0.baseAddress! + blocks) }
