@@ -63,6 +63,24 @@ final class ReproducibleTrainingTests: XCTestCase {
             ], "periodic + ensemble + dropout + AdamW")
     }
 
+    /// Stopped by SIGUSR1 in the middle of epoch 2 on 3 ranks and resumed on 4: the bits
+    /// of the uninterrupted 2-rank run (FDS's partial online sums travel exactly).
+    func testResumeOnAnotherRankCountIsExact() throws {
+        let arguments = base + ["--fds", "--checkpoint-every", "1"]
+        let reference = try modelFile(ranks: 2, arguments)
+        let out = Paths.temporaryDirectory("repro-resume").appendingPathComponent("run")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
+        let stopped = MPIRun.run(
+            ranks: 3, arguments + ["--batch-size", "32", "--out", out.path],
+            environment: ["DIR_DIST_TEST_FAULT": "signal:rank=1:epoch=2:step=5"])
+        XCTAssertEqual(stopped.status, 3, stopped.stderr)
+        let resumed = MPIRun.run(ranks: 4, arguments + ["--batch-size", "24", "--resume", "auto", "--out", out.path])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resumed from"), resumed.stdout)
+        let model = try Data(contentsOf: out.appendingPathComponent("model.bin"))
+        XCTAssertTrue(model == reference, "stopped on 3 ranks, resumed on 4: model.bin differs from 2 ranks'")
+    }
+
     /// Without --reproducible the same runs part in the last bits: the test above is not
     /// passing because every run would anyway.
     func testWithoutItTheRankCountShows() throws {
