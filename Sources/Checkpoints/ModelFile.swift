@@ -93,7 +93,12 @@ public enum ModelFile {
             let parameters = try r.readFloats()
             // The FDS statistics are not needed to predict, but a file cut short is refused.
             let bins = try r.read(Int64.self), size = try r.read(Int64.self)
-            guard bins >= 0, size >= 0, r.remaining == 8 * Int(bins * (4 * size + 1)) else {
+            // Sizes from the file: checked without overflow before they meet the length.
+            let perBin = size.multipliedReportingOverflow(by: 4)
+            let values = bins.multipliedReportingOverflow(by: perBin.partialValue &+ 1)
+            guard bins >= 0, size >= 0, size < Int64(Int32.max), !perBin.overflow, !values.overflow,
+                values.partialValue <= Int64(r.remaining / 8), r.remaining == 8 * Int(values.partialValue)
+            else {
                 throw ByteReader.Truncated()
             }
             return (description, parameters)

@@ -24,7 +24,8 @@ public struct DenseWeight: Sendable {
 
     public static let gridPoints = 4096
 
-    /// Fits on `labels` (all training labels, the same on every rank).
+    /// Fits on `labels` (all training labels, the same on every rank); `problem` must
+    /// have found nothing wrong with the bandwidth.
     public init(labels y: [Double], alpha: Double, bandwidth: Double? = nil, epsilon: Double = 1e-6) {
         precondition(y.count >= 2, "DenseWeight needs at least 2 labels, got \(y.count)")
         self.alpha = alpha
@@ -76,7 +77,7 @@ public struct DenseWeight: Sendable {
     }
 
     /// h = 1.06 · σ · n^(−1/5), σ the population standard deviation.
-    static func normalReferenceBandwidth(_ y: [Double]) -> Double {
+    public static func normalReferenceBandwidth(_ y: [Double]) -> Double {
         let n = Double(y.count)
         let mean = y.reduce(0, +) / n
         let sd = (y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
@@ -87,6 +88,20 @@ public struct DenseWeight: Sendable {
     static func gaussian(_ x: Double, bandwidth h: Double) -> Double {
         let u = x / h
         return exp(-u * u / 2) / (2 * Double.pi).squareRoot() / h
+    }
+
+    /// Why `bandwidth` cannot fit `count` labels, or nil: the support is where the
+    /// kernel's density falls to 1e-4, so a kernel whose peak 1/(h·sqrt(2π)) is not above
+    /// 1e-4 has none (KDEpy fails there too), and a KDE needs two labels.
+    public static func problem(bandwidth h: Double, count: Int) -> String? {
+        if count < 2 { return "DenseWeight needs at least 2 training labels, got \(count)" }
+        guard h > 0 && h.isFinite else { return "the bandwidth must be positive and finite, got \(h)" }
+        let widest = 1e4 / (2 * Double.pi).squareRoot()
+        if !(h < widest) {
+            return "a bandwidth of \(h) is too wide: the kernel's peak density stays below the 1e-4 that bounds "
+                + "its support (it must be below \(Float(widest)))"
+        }
+        return nil
     }
 
     /// Where the kernel's density falls to 1e-4: Brent's root on [0, 8h] (xtol 1e-3), plus 1e-3.

@@ -49,6 +49,13 @@ public enum Prediction {
         case .piecewiseLinear(let bins)?: sane = sane && (2...4096).contains(bins)
         case nil: break
         }
+        // The network's buffers hold 1024 rows of every layer for every member: a description
+        // that claims more than 2^31 values of them (or of parameters) is not a model this
+        // file can hold, whatever its parameter count says.
+        let widths = architecture.hidden.map(Double.init) + [Double(features)]
+        let rows = 1024 * Double(architecture.members)
+        sane = sane && features > 0 && widths.reduce(0, +) * rows < 0x1p31
+        sane = sane && zip(widths, widths.dropFirst()).allSatisfy { $0 * $1 < 0x1p31 }
         guard sane else {
             throw InputError(path, "unreadable model description (architecture \(architecture))")
         }

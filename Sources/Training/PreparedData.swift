@@ -169,7 +169,12 @@ public final class PreparedData {
             throw SettingError(
                 .denseWeightBandwidth, "every training label is equal, so the default bandwidth would be 0; give one")
         }
-        let fit = DenseWeight(labels: labels, alpha: settings.alpha, bandwidth: settings.bandwidth)
+        let bandwidth = settings.bandwidth ?? DenseWeight.normalReferenceBandwidth(labels)
+        if let problem = DenseWeight.problem(bandwidth: bandwidth, count: labels.count) {
+            throw SettingError(
+                .denseWeightBandwidth, settings.bandwidth == nil ? "the default bandwidth: \(problem)" : "\(problem)")
+        }
+        let fit = DenseWeight(labels: labels, alpha: settings.alpha, bandwidth: bandwidth)
         return (LabelWeights(counts: counts, sampleBins: bins, sampleWeights: fit.weights), fit.weights)
     }
 

@@ -109,6 +109,14 @@ struct Train: ParsableCommand {
         }
         if let threads, threads < 1 { throw optionError("--threads", "must be positive, got \(threads)") }
         if let synthetic, synthetic < 1 { throw optionError("--synthetic", "must be positive, got \(synthetic)") }
+        if syntheticFeatures < 1 || syntheticFeatures > 65536 {
+            throw optionError("--synthetic-features", "must be in 1...65536, got \(syntheticFeatures)")
+        }
+        // The generator holds every row in memory: at most 2^30 values (4 GiB).
+        if let synthetic, synthetic > (1 << 30) / syntheticFeatures {
+            throw optionError(
+                "--synthetic", "\(synthetic) rows of \(syntheticFeatures) features exceed the generator's 2^30 values")
+        }
         if !isTableFile {
             let given = [("--split", split != nil), ("--val-fraction", valFraction != nil)]
             for (name, isGiven) in given + [

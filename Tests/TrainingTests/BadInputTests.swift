@@ -52,6 +52,7 @@ final class BadInputTests: XCTestCase {
         ).path
         let notCheckpoint = text("model.ckpt", "this is not a checkpoint at all, just text")
         let aFile = text("plain.txt", "x")
+        let oneRow = text("one-row.csv", "f0,f1,f2,target\n1,2,3,4\n")
         let cases: [(String, [String], String)] = [
             ("missing file", train(missing), "error: \(missing): no such file"),
             ("a folder as file", train(dir.path), "error: \(dir.path): is a directory"),
@@ -218,6 +219,24 @@ final class BadInputTests: XCTestCase {
             (
                 "overlap with the shared sum", ["--sync", "shared", "--overlap"],
                 "error: --sync: overlapping the gradient sum with backward works with the allreduce only"
+            ),
+            // Issue 22: these trapped or tripped a precondition.
+            (
+                "negative synthetic features", ["--synthetic", "100", "--synthetic-features=-1"],
+                "error: --synthetic-features: must be in 1...65536, got -1"
+            ),
+            (
+                "synthetic data past memory", ["--synthetic", "2000000000", "--synthetic-features", "8"],
+                "error: --synthetic: 2000000000 rows of 8 features exceed the generator's 2^30 values"
+            ),
+            (
+                "DenseWeight bandwidth too wide", ["--reweight", "denseweight", "--dw-bandwidth", "4000"],
+                "error: --dw-bandwidth: a bandwidth of 4000.0 is too wide"
+            ),
+            (
+                "DenseWeight on one training row",
+                train(oneRow) + ["--reweight", "denseweight", "--dw-bandwidth", "1"],
+                "error: --dw-bandwidth: DenseWeight needs at least 2 training labels, got 1"
             ),
         ]
         return cases.map { (name: $0.0, arguments: $0.1, message: $0.2) }

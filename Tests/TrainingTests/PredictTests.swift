@@ -79,6 +79,7 @@ final class PredictTests: XCTestCase {
         bytes[8] = 9  // another format version
         let future = dir.appendingPathComponent("v9.bin")
         try bytes.write(to: future)
+        let (huge, overflowing) = try craftedModels(from: model)
         let wide = Fixtures.writeText(dir.appendingPathComponent("wide.csv"), Fixtures.csv(rows: 5, features: 5))
         let text = Fixtures.writeText(
             dir.appendingPathComponent("text.csv"), "f0,f1,f2,f3,target\n1,2,3,4,5\n1,x,3,4,5\n")
@@ -87,6 +88,9 @@ final class PredictTests: XCTestCase {
             ("truncated model", ["--model", truncated.path, "--input", test], "truncated model file"),
             ("other version", ["--model", future.path, "--input", test], "model format version 9"),
             ("not a model", ["--model", test, "--input", test], "not a dir-dist model file"),
+            // Issue 22: sizes from the file must not reach an allocation or overflow unchecked.
+            ("9e9 hidden units", ["--model", huge.path, "--input", test], "unreadable model description"),
+            ("FDS sizes that overflow", ["--model", overflowing.path, "--input", test], "truncated model file"),
             (
                 "wrong column count", ["--model", model, "--input", wide.path],
                 "column 'f4' is not one of the model's (f0, f1, f2, f3)"
@@ -106,5 +110,32 @@ final class PredictTests: XCTestCase {
             XCTAssertTrue(errors.first?.contains(message) ?? false, "\(name): want '\(message)' in \(r.stderr)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no output after an error")
+    }
+
+    /// A model whose description claims 9e9 hidden units (and 1024 members), and one whose
+    /// FDS statistics claim 2^40 bins of 2^40 features.
+    private func craftedModels(from model: String) throws -> (URL, URL) {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: model)))
+        let length = Int(bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 12, as: UInt32.self) })
+        var json = String(decoding: bytes[16..<(16 + length)], as: UTF8.self)
+        let rest = Array(bytes[(16 + length)...])
+        json = json.replacingOccurrences(
+            of: #""hidden":\[[0-9,]*\]"#, with: #""hidden":[9000000000,9000000000]"#, options: .regularExpression)
+        var huge = Array(bytes[0..<12])
+        withUnsafeBytes(of: UInt32(json.utf8.count).littleEndian) { huge += $0 }
+        huge += Array(json.utf8) + rest
+        let hugeURL = dir.appendingPathComponent("huge.bin")
+        try Data(huge).write(to: hugeURL)
+        let count = Int(rest.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self) })
+        var overflowing = bytes
+        let sizes = 16 + length + 8 + 4 * count
+        for (k, value) in [Int64(1) << 40, Int64(1) << 40].enumerated() {
+            withUnsafeBytes(of: value.littleEndian) {
+                overflowing.replaceSubrange((sizes + 8 * k)..<(sizes + 8 * k + 8), with: $0)
+            }
+        }
+        let overflowingURL = dir.appendingPathComponent("overflowing.bin")
+        try Data(overflowing).write(to: overflowingURL)
+        return (hugeURL, overflowingURL)
     }
 }
