@@ -10,6 +10,7 @@ static inline MPI_Datatype cmpi_float(void) { return MPI_FLOAT; }
 static inline MPI_Datatype cmpi_double(void) { return MPI_DOUBLE; }
 static inline MPI_Datatype cmpi_int64(void) { return MPI_INT64_T; }
 static inline MPI_Datatype cmpi_uint8(void) { return MPI_UINT8_T; }
+static inline MPI_Datatype cmpi_int32(void) { return MPI_INT32_T; }
 static inline MPI_Op cmpi_op_sum(void) { return MPI_SUM; }
 static inline MPI_Op cmpi_op_min(void) { return MPI_MIN; }
 static inline MPI_Op cmpi_op_max(void) { return MPI_MAX; }
@@ -25,5 +26,7 @@ static inline MPI_Datatype cmpi_datatype_null(void) { return MPI_DATATYPE_NULL; 
 static inline int cmpi_lock_shared(void) { return MPI_LOCK_SHARED; }
 static inline int cmpi_lock_exclusive(void) { return MPI_LOCK_EXCLUSIVE; }
 static inline int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }
+static inline MPI_Errhandler cmpi_errors_return(void) { return MPI_ERRORS_RETURN; }
+static inline int cmpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
 
 #endif

@@ -69,6 +69,13 @@ public final class Communicator {
             exit(1)
         }
         let world: MPI_Comm = cmpi_comm_world()
+        // Errors come back to `check`, which names the call, the rank and the host, instead
+        // of aborting inside MPI with OpenMPI's page of text. Communicators split from the
+        // world inherit it.
+        if MPI_Comm_set_errhandler(world, cmpi_errors_return()) != cmpi_success() {
+            _ = "error: MPI_Comm_set_errhandler failed\n".withCString { write(2, $0, strlen($0)) }
+            exit(1)
+        }
         comm = world
         (rank, size, node, localSize, localRank) = Self.layout(of: world, reportingAs: 0, to: world)
     }
@@ -152,13 +159,21 @@ public final class Communicator {
         check(MPI_Finalize(), "MPI_Finalize")
     }
 
-    /// In-place sum/min/max over all ranks.
+    /// Elements per MPI call at most: MPI counts are 32-bit.
+    static let largestCount = 1 << 30
+
+    /// In-place sum/min/max over all ranks (in pieces of at most 2^30 elements).
     public func allreduce<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, op: ReduceOp = .sum) {
         guard size > 1, buffer.count > 0 else { return }
-        check(
-            MPI_Allreduce(
-                cmpi_in_place(), buffer.baseAddress, Int32(buffer.count),
-                T.mpiType, op.handle, comm), "MPI_Allreduce")
+        var start = 0
+        while start < buffer.count {
+            let count = min(Self.largestCount, buffer.count - start)
+            check(
+                MPI_Allreduce(
+                    cmpi_in_place(), buffer.baseAddress! + start, Int32(count), T.mpiType, op.handle, comm),
+                "MPI_Allreduce")
+            start += count
+        }
     }
 
     public func allreduce<T: MPIScalar>(_ array: inout [T], op: ReduceOp = .sum) {
@@ -182,9 +197,12 @@ public final class Communicator {
     /// Overwrites `buffer` on every rank with root's contents.
     public func broadcast<T: MPIScalar>(_ buffer: UnsafeMutableBufferPointer<T>, root: Int = 0) {
         guard size > 1, buffer.count > 0 else { return }
-        check(
-            MPI_Bcast(buffer.baseAddress, Int32(buffer.count), T.mpiType, Int32(root), comm),
-            "MPI_Bcast")
+        var start = 0
+        while start < buffer.count {
+            let count = min(Self.largestCount, buffer.count - start)
+            check(MPI_Bcast(buffer.baseAddress! + start, Int32(count), T.mpiType, Int32(root), comm), "MPI_Bcast")
+            start += count
+        }
     }
 
     public func broadcast<T: MPIScalar>(_ array: inout [T], root: Int = 0) {
@@ -255,13 +273,31 @@ public final class Communicator {
         Self.check(code, what, rank: rank, comm: comm)
     }
 
+    /// The one place an MPI error becomes a line: the call, the rank, its host and MPI's
+    /// own words; then the whole job ends (MPI_Abort reaches every rank, which may be
+    /// waiting in a collective the failed one will never enter). Status 6.
     private static func check(_ code: Int32, _ what: String, rank: Int, comm: MPI_Comm?) {
         guard code != cmpi_success() else { return }
-        let line = "error: rank \(rank): \(what) failed with MPI error \(code)\n"
+        var text = [CChar](repeating: 0, count: Int(cmpi_max_error_string()) + 1)
+        var length: Int32 = 0
+        let words = MPI_Error_string(code, &text, &length) == cmpi_success() ? String(cString: text) : "error \(code)"
+        var host = [CChar](repeating: 0, count: 256)
+        let name = gethostname(&host, host.count - 1) == 0 ? String(cString: host) : "?"
+        let line = "error: rank \(rank) on \(name): \(what) failed: \(words)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
-        MPI_Abort(comm, 1)
-        exit(1)
+        MPI_Abort(comm, Self.failureStatus)
+        exit(Self.failureStatus)
     }
+
+    /// For the tests: an MPI call that fails (a broadcast from a rank that does not exist),
+    /// through the same `check` as every other.
+    public func failOnPurpose() {
+        var value: Int32 = 0
+        check(MPI_Bcast(&value, 1, cmpi_int32(), Int32(size), comm), "MPI_Bcast")
+    }
+
+    /// The exit status of a job ended by an MPI error.
+    public static let failureStatus: Int32 = 6
 }
 
 /// A started non-blocking reduction. OpenMPI progresses it only inside MPI

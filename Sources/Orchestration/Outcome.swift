@@ -14,6 +14,8 @@ public enum ExitStatus: Int32, Sendable {
     case nonFiniteLoss = 4
     /// Set by the step watchdog in CSignals, which ends the process itself.
     case watchdog = 5
+    /// A failed MPI call: `Communicator.failureStatus`, set where the call failed.
+    case mpiFailure = 6
 
     /// Bad input (files, settings, checkpoints, or any of these seen on another rank) is
     /// status 2; anything else is a runtime failure.

@@ -1,6 +1,7 @@
 // Swift faces of the C signal flags and watchdog (CSignals), and the test-only
 // fault injection that tests use to kill, hang or poison a chosen rank and step.
 import CSignals
+import Collectives
 import Foundation
 
 /// SIGUSR1 / SIGTERM: a checkpoint at the next step boundary, then exit status 3.
@@ -20,11 +21,12 @@ public enum Watchdog {
 /// Test-only fault injection, from `DIR_DIST_TEST_FAULT=KIND:rank=R:epoch=E:step=S`
 /// (epoch 1-based as printed, step 0-based within the epoch). KIND is `kill`
 /// (SIGKILL itself), `hang` (sleep forever before the step), `nan` (a NaN loss),
-/// `signal` (SIGUSR1 to itself) or `slow` (sleep `ms=N` milliseconds before every step,
-/// so that a scheduler's time limit falls inside a short run). Not for production use;
+/// `signal` (SIGUSR1 to itself), `slow` (sleep `ms=N` milliseconds before every step,
+/// so that a scheduler's time limit falls inside a short run) or `mpi-error` (an MPI
+/// call that fails: a broadcast from a rank that does not exist). Not for production use;
 /// documented in the README.
 struct FaultInjection {
-    enum Kind: String { case kill, hang, nan, signal, slow }
+    enum Kind: String { case kill, hang, nan, signal, slow, mpiError = "mpi-error" }
     let kind: Kind
     let epoch: Int
     let step: Int
@@ -45,13 +47,14 @@ struct FaultInjection {
             milliseconds: values["ms", default: 0])
     }
 
-    func beforeStep(epoch: Int, step: Int) {
+    func beforeStep(epoch: Int, step: Int, comm: Communicator) {
         if kind == .slow { usleep(useconds_t(milliseconds * 1000)) }
         guard epoch == self.epoch, step == self.step else { return }
         switch kind {
         case .kill: kill(getpid(), SIGKILL)
         case .hang: while true { sleep(1000) }
         case .signal: csig_raise_usr1()
+        case .mpiError: comm.failOnPurpose()
         case .nan, .slow: break
         }
     }

@@ -207,7 +207,7 @@ public final class Trainer {
                 let batch = UnsafeBufferPointer(rebasing: order[start..<(start + count)])
                 let (first, last) = rowsOfRank(inBatchOf: count)
                 optimizer.learningRate = learningRate(step: step, stepsPerEpoch: stepsPerEpoch)
-                faults?.beforeStep(epoch: epoch, step: step)
+                faults?.beforeStep(epoch: epoch, step: step, comm: comm)
                 Watchdog.beat(epoch: epoch, step: step)
                 let signals = self.step(batch, mine: first..<last, step: step, lossSum: &lossSum)
                 if signals.nonFiniteLoss {
