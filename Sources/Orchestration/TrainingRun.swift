@@ -72,7 +72,7 @@ public enum Compute {
         if let threads {
             BLAS.setThreads(threads)
         } else if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
-            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let cores = Cores.allowed
             BLAS.setThreads(max(1, cores / max(1, comm.localSize)))
         }
     }

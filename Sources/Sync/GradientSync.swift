@@ -19,7 +19,7 @@ public enum SyncKind: String, CaseIterable, Sendable {
 
     /// The kind for this job (collective). `requested` nil: shared memory when every rank
     /// is on one node, hierarchical when several nodes hold the same number (> 1) of ranks,
-    /// else the allreduce, and the allreduce whenever ranks share cores (they measured
+    /// else the allreduce, and the allreduce whenever ranks share cores on some node (they measured
     /// faster meeting once per step in the allreduce than twice in barriers,
     /// docs/performance.md) or `overlap` asks for buckets. `requested` `.allreduce` gives
     /// the overlapped one when `overlap` is on.
@@ -49,7 +49,11 @@ public enum SyncKind: String, CaseIterable, Sendable {
             }
             return comm.size == 1 ? .allreduce : requested!
         case nil:
-            let coreEach = comm.localSize <= ProcessInfo.processInfo.activeProcessorCount
+            // Whether every rank has a core is a fact of each node: agreed on (all or none),
+            // so that every rank takes the same sum and none waits in a collective another
+            // rank never enters.
+            let coreHere = comm.localSize <= Cores.allowed ? 1 : 0
+            let coreEach = comm.extremes(coreHere).min == 1
             guard !overlap && comm.size > 1 && comm.localSize > 1 && coreEach else { return overlapped }
             if comm.isSingleNode { return .sharedMemory }
             return evenNodes ? .hierarchical : .allreduce

@@ -15,4 +15,7 @@ enum {
 /// A mask of the CCPUID_ flags usable in this process (0 on non-x86 machines).
 int ccpuid_features(void);
 
+/// The cores this process may run on (its affinity mask; the online cores elsewhere).
+int ccpuid_allowed_cores(void);
+
 #endif
