@@ -16,6 +16,8 @@ public enum ExitStatus: Int32, Sendable {
     case watchdog = 5
     /// A failed MPI call: `Communicator.failureStatus`, set where the call failed.
     case mpiFailure = 6
+    /// The ranks ended training with different parameters (a bug in dir-dist or MPI).
+    case replicaMismatch = 7
 
     /// Bad input (files, settings, checkpoints, or any of these seen on another rank) is
     /// status 2; anything else is a runtime failure.
@@ -23,6 +25,8 @@ public enum ExitStatus: Int32, Sendable {
         switch error {
         case is InputError, is SettingError, is CheckpointError, is RemoteFailure, is SilentFailure:
             self = .badInput
+        case is ReplicaMismatch:
+            self = .replicaMismatch
         default:
             self = .runtimeFailure
         }
@@ -43,5 +47,14 @@ public enum RunEnd: Sendable {
         case .preempted: return .preempted
         case .nonFiniteLoss: return .nonFiniteLoss
         }
+    }
+}
+
+/// The end-of-run check found ranks whose parameters differ: no model is written.
+public struct ReplicaMismatch: Error, CustomStringConvertible {
+    let ranks: Int
+    public var description: String {
+        "error: replicas: the ranks' parameters differ at the end of training (of \(ranks) ranks); no model was "
+            + "written (a bug: please report it)"
     }
 }

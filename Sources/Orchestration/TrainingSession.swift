@@ -147,7 +147,7 @@ final class TrainingSession {
 
     /// Tests the chosen parameters and writes the model file.
     private func finish() throws {
-        checkReplicas()
+        try checkReplicas()
         if trainer.fdsStatisticsOverflowed {
             reporter.warning(
                 "FDS: a feature value of 2^32 or more (or not finite) was left out of the exact per-bin statistics")
@@ -169,17 +169,17 @@ final class TrainingSession {
     }
 
     /// Every rank must end with the same parameters, bit for bit (whatever the sync and
-    /// the hosts): compares a hash of each rank's copy, once per run.
-    private func checkReplicas() {
+    /// the hosts): compares a hash of each rank's copy, once per run, and fails the run
+    /// (status 7, no model written) when they differ. With the shared-memory sum the ranks
+    /// of a node compute with one copy, so there the check compares nodes.
+    private func checkReplicas() throws {
         guard comm.size > 1 else { return }
+        let values = trainer.parametersForReplicaCheck
         var hash = Fingerprint()
-        trainer.parameters.withUnsafeBytes { hash.add(bytes: Array($0)) }
+        values.withUnsafeBytes { hash.add(bytes: Array($0)) }
         let hashes = comm.extremes(Int(hash.value() >> 1))  // 63 bits, so that its negation fits
-        if hashes.min == hashes.max {
-            reporter.line("replicas: the parameters are bit-identical on all \(comm.size) ranks")
-        } else {
-            reporter.warning("replicas: the ranks' parameters differ at the end of training (a bug; please report it)")
-        }
+        guard hashes.min == hashes.max else { throw ReplicaMismatch(ranks: comm.size) }
+        reporter.line("replicas: the parameters are bit-identical on all \(comm.size) ranks")
     }
 
     /// The configuration as the model's, not this run's: the recipe, the global batch (as

@@ -22,11 +22,12 @@ public enum Watchdog {
 /// (epoch 1-based as printed, step 0-based within the epoch). KIND is `kill`
 /// (SIGKILL itself), `hang` (sleep forever before the step), `nan` (a NaN loss),
 /// `signal` (SIGUSR1 to itself), `slow` (sleep `ms=N` milliseconds before every step,
-/// so that a scheduler's time limit falls inside a short run) or `mpi-error` (an MPI
-/// call that fails: a broadcast from a rank that does not exist). Not for production use;
+/// so that a scheduler's time limit falls inside a short run), `mpi-error` (an MPI
+/// call that fails: a broadcast from a rank that does not exist) or `diverge` (the
+/// rank's parameters, as the end-of-run replica check sees them, moved by one ulp). Not for production use;
 /// documented in the README.
 struct FaultInjection {
-    enum Kind: String { case kill, hang, nan, signal, slow, mpiError = "mpi-error" }
+    enum Kind: String { case kill, hang, nan, signal, slow, mpiError = "mpi-error", diverge }
     let kind: Kind
     let epoch: Int
     let step: Int
@@ -55,7 +56,7 @@ struct FaultInjection {
         case .hang: while true { sleep(1000) }
         case .signal: csig_raise_usr1()
         case .mpiError: comm.failOnPurpose()
-        case .nan, .slow: break
+        case .nan, .slow, .diverge: break
         }
     }
 

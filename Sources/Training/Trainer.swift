@@ -142,6 +142,14 @@ public final class Trainer {
     /// FDS statistics, when FDS is on.
     public var featureStatistics: FeatureStatistics? { fds?.statistics }
 
+    /// This rank's parameters as the end-of-run replica check should see them: its own,
+    /// or (fault injection `diverge`) one value moved by an ulp.
+    public var parametersForReplicaCheck: [Float] {
+        var values = parameters
+        if faults?.kind == .diverge, !values.isEmpty { values[0] = values[0].nextUp }
+        return values
+    }
+
     /// Whether reproducible FDS statistics had to leave out a feature too large to sum exactly.
     public var fdsStatisticsOverflowed: Bool { fds?.statisticsOverflowed ?? false }
 
