@@ -114,9 +114,29 @@ public struct Sweep {
             (status, error) = ("failed", describe(failure))
         }
         if end == .nonFiniteLoss { (status, error) = ("failed", "non-finite training loss") }
+        // The group agrees on the outcome: a run that failed on one rank failed for all,
+        // in the words of the lowest such rank.
+        let failing = group.allreduce(error == nil ? Int.max : group.rank, op: .min)
+        if failing != Int.max {
+            var words = Array((error ?? "").utf8)
+            group.broadcast(bytes: &words, root: failing)
+            (status, error) = ("failed", String(decoding: words, as: UTF8.self))
+            if end == .preempted { end = .finished }
+        }
         if end == .preempted { return end }
-        if group.isRoot {
-            try record(k, status: status, error: error, seconds: Clock.now() - began, group: groupIndex)
+        // Recording is the group's too: if run.json cannot be written, the whole group
+        // says so and goes on (the run is not marked done, so a resumed sweep retries it).
+        do {
+            try Agreement.together(group) {
+                if group.isRoot {
+                    try record(k, status: status, error: error, seconds: Clock.now() - began, group: groupIndex)
+                }
+            }
+        } catch let failure {
+            if group.isRoot {
+                FileHandle.standardError.write(
+                    Data("warning: sweep: run \(k): cannot record its outcome: \(describe(failure))\n".utf8))
+            }
         }
         return end
     }

@@ -34,7 +34,9 @@ public enum TrainingRun {
         Compute.configure(threads: config.execution.threads ?? (config.recipe.microBatch != nil ? 1 : nil), comm)
         Preemption.install()
         let session = try TrainingSession(config: config, data: data, reporter: reporter, comm: comm)
-        return try session.run()
+        let end = try session.run()
+        if injectedFailureAfterTheRun(rank: comm.rank) { throw InjectedFailure() }
+        return end
     }
 
     /// Rank 0 checks the output folder and the FDS dump file before any work.
@@ -76,4 +78,9 @@ public enum Compute {
             BLAS.setThreads(max(1, cores / max(1, comm.localSize)))
         }
     }
+}
+
+/// The test-only failure of one rank (DIR_DIST_TEST_FAULT=fail).
+struct InjectedFailure: Error, CustomStringConvertible {
+    var description: String { "error: injected failure (DIR_DIST_TEST_FAULT=fail)" }
 }

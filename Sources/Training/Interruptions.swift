@@ -23,11 +23,12 @@ public enum Watchdog {
 /// (SIGKILL itself), `hang` (sleep forever before the step), `nan` (a NaN loss),
 /// `signal` (SIGUSR1 to itself), `slow` (sleep `ms=N` milliseconds before every step,
 /// so that a scheduler's time limit falls inside a short run), `mpi-error` (an MPI
-/// call that fails: a broadcast from a rank that does not exist) or `diverge` (the
-/// rank's parameters, as the end-of-run replica check sees them, moved by one ulp). Not for production use;
+/// call that fails: a broadcast from a rank that does not exist), `diverge` (the
+/// rank's parameters, as the end-of-run replica check sees them, moved by one ulp) or
+/// `fail` (the rank alone reports a runtime failure once its run has finished). Not for production use;
 /// documented in the README.
 struct FaultInjection {
-    enum Kind: String { case kill, hang, nan, signal, slow, mpiError = "mpi-error", diverge }
+    enum Kind: String { case kill, hang, nan, signal, slow, mpiError = "mpi-error", diverge, fail }
     let kind: Kind
     let epoch: Int
     let step: Int
@@ -56,7 +57,7 @@ struct FaultInjection {
         case .hang: while true { sleep(1000) }
         case .signal: csig_raise_usr1()
         case .mpiError: comm.failOnPurpose()
-        case .nan, .slow, .diverge: break
+        case .nan, .slow, .diverge, .fail: break
         }
     }
 
@@ -64,3 +65,6 @@ struct FaultInjection {
         kind == .nan && epoch == self.epoch && step == self.step
     }
 }
+
+/// Fault injection `fail` on `rank`: the run should end in a failure of this rank alone.
+public func injectedFailureAfterTheRun(rank: Int) -> Bool { FaultInjection.fromEnvironment(rank: rank)?.kind == .fail }

@@ -29,6 +29,24 @@ final class SweepTests: XCTestCase {
             timeout: 120, environment: env)
     }
 
+    /// One rank of a 2-rank group fails after its runs (DIR_DIST_TEST_FAULT=fail): the group
+    /// agrees, so every run is recorded failed in that rank's words, and the sweep goes on.
+    func testOneRanksFailureFailsTheRunForItsGroup() throws {
+        let out = Paths.temporaryDirectory("sweep-fail").appendingPathComponent("s")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
+        let result = sweep(4, out, ["--ranks-per-run", "2"], env: ["DIR_DIST_TEST_FAULT": "fail:rank=1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try lines(out.appendingPathComponent("sweep.jsonl"))
+        XCTAssertEqual(records.count, 4)
+        for k in 0..<4 {
+            let run = try String(
+                contentsOf: out.appendingPathComponent(String(format: "run-%03d/run.json", k)), encoding: .utf8)
+            // Group 0 holds world ranks 0-1 (its rank 1 fails); group 1 holds 2-3 (its rank 1 is world rank 3).
+            XCTAssertTrue(run.contains("\"status\":\"failed\""), "run \(k): \(run)")
+            XCTAssertTrue(run.contains("injected failure"), "run \(k): \(run)")
+        }
+    }
+
     func testARunInsideASweepIsTheRunAlone() throws {
         let out = Paths.temporaryDirectory("sweep").appendingPathComponent("s")
         let result = sweep(2, out, ["--ranks-per-run", "1"])
