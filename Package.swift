@@ -60,14 +60,20 @@ let package = Package(
         // What runs over seeds say: Student-t intervals, paired differences (sweeps and reports).
         .target(name: "Analysis"),
         // The command line: parsing, option checks and wiring only.
-        .executableTarget(
-            name: "dir-dist",
+        .target(
+            name: "DirDistCommand",
             dependencies: [
                 "Orchestration", "Training", "Settings", "Sync", "Checkpoints",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .executableTarget(name: "dir-dist", dependencies: ["DirDistCommand"]),
         // Run under mpirun by CollectivesTests: checks every collective on real ranks.
         .executableTarget(name: "collectives-probe", dependencies: ["Collectives"]),
+        // The readers as libFuzzer targets (benchmarks/fuzz.sh), or a replayer of files; no
+        // top-level code: libFuzzer brings main() when built with -DFUZZING.
+        .executableTarget(
+            name: "dir-dist-fuzz", dependencies: ["Datasets", "Checkpoints", "DirDistCommand"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         // Golden/ holds this repository's own reference cases and the script that made them (read by path).
@@ -83,6 +89,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["dir-dist", "TestSupport"]),
         // Slurm daemons of our own (munge, slurmctld, slurmd): needs root.
         .testTarget(name: "SlurmTests", dependencies: ["dir-dist", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["dir-dist", "Checkpoints", "NN", "TestSupport"]),
+        .testTarget(
+            name: "TrainingTests", dependencies: ["dir-dist", "dir-dist-fuzz", "Checkpoints", "NN", "TestSupport"]),
     ]
 )

@@ -76,7 +76,11 @@ public enum ModelFile {
     /// The description and parameters of a model file; a file that is not one, of
     /// another version, or cut short is an `InputError` naming it.
     public static func read(path: String) throws -> (ModelDescription, [Float]) {
-        let bytes = try CheckpointStore.read(path, what: "model")
+        try read(bytes: try CheckpointStore.read(path, what: "model"), path: path)
+    }
+
+    /// The same from the file's bytes (`path` names it in messages).
+    public static func read(bytes: [UInt8], path: String) throws -> (ModelDescription, [Float]) {
         guard bytes.count >= 12, Array(bytes[0..<8]) == magic else {
             throw InputError(path, "not a dir-dist model file (bad magic)")
         }

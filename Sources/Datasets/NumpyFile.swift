@@ -79,17 +79,38 @@ public enum NumpyFile {
         return NumpyHeader(dtype: dtype, shape: shape, dataOffset: start + headerLength)
     }
 
-    /// Maps a 2-D feature array (or a 1-D one as a single column).
-    public static func features(path: String) throws -> FeatureMatrix {
-        let file = try MappedFile(path: path)
-        let h = try header(UnsafeRawBufferPointer(start: file.base, count: file.size), path: path)
+    /// A feature array's header, rows and columns, checked against the file's `bytes`.
+    public static func featureLayout(_ bytes: UnsafeRawBufferPointer, path: String) throws
+        -> (header: NumpyHeader, rows: Int, columns: Int)
+    {
+        let h = try header(bytes, path: path)
         guard h.shape.count == 2 || h.shape.count == 1 else {
             throw InputError(path, "features must be 2-D (rows, columns), got shape \(h.shape)")
         }
         let rows = h.shape[0]
         let columns = h.shape.count == 2 ? h.shape[1] : 1
+        try checkSize(bytes.count, h, rows, columns, path: path)
+        return (h, rows, columns)
+    }
+
+    /// A label vector's header and length, checked against the file's `bytes`.
+    public static func labelLayout(_ bytes: UnsafeRawBufferPointer, path: String) throws
+        -> (header: NumpyHeader, count: Int)
+    {
+        let h = try header(bytes, path: path)
+        guard h.shape.count == 1 || (h.shape.count == 2 && h.shape[1] == 1) else {
+            throw InputError(path, "labels must be a vector (n,) or (n, 1), got shape \(h.shape)")
+        }
+        try checkSize(bytes.count, h, h.shape[0], 1, path: path)
+        return (h, h.shape[0])
+    }
+
+    /// Maps a 2-D feature array (or a 1-D one as a single column).
+    public static func features(path: String) throws -> FeatureMatrix {
+        let file = try MappedFile(path: path)
+        let (h, rows, columns) = try featureLayout(
+            UnsafeRawBufferPointer(start: file.base, count: file.size), path: path)
         let itemSize = h.dtype == .float32 ? 4 : 8
-        try checkSize(file, h, count: rows * columns, itemSize: itemSize, path: path)
         let data = file.base + h.dataOffset
         guard Int(bitPattern: data) % itemSize == 0 else {
             throw InputError(path, "data offset \(h.dataOffset) is not aligned for \(h.dtype.rawValue)")
@@ -118,13 +139,7 @@ public enum NumpyFile {
     /// Reads a label vector, shape (n,) or (n, 1), as doubles.
     public static func labels(path: String) throws -> [Double] {
         let file = try MappedFile(path: path)
-        let h = try header(UnsafeRawBufferPointer(start: file.base, count: file.size), path: path)
-        guard h.shape.count == 1 || (h.shape.count == 2 && h.shape[1] == 1) else {
-            throw InputError(path, "labels must be a vector (n,) or (n, 1), got shape \(h.shape)")
-        }
-        let n = h.shape[0]
-        let itemSize = h.dtype == .float32 ? 4 : 8
-        try checkSize(file, h, count: n, itemSize: itemSize, path: path)
+        let (h, n) = try labelLayout(UnsafeRawBufferPointer(start: file.base, count: file.size), path: path)
         let raw = file.base + h.dataOffset
         return (0..<n).map { i in
             h.dtype == .float32
@@ -133,13 +148,16 @@ public enum NumpyFile {
         }
     }
 
-    private static func checkSize(
-        _ file: MappedFile, _ h: NumpyHeader, count: Int, itemSize: Int,
-        path: String
-    ) throws {
-        let need = h.dataOffset + count * itemSize
-        guard file.size >= need else {
-            throw InputError(path, "truncated: shape \(h.shape) needs \(need) bytes, file has \(file.size)")
+    /// The data of `rows` × `columns` values must fit in the file (products from the header
+    /// are checked for overflow: a shape of (2^40, 2^40) is a short file, not a trap).
+    private static func checkSize(_ size: Int, _ h: NumpyHeader, _ rows: Int, _ columns: Int, path: String) throws {
+        let itemSize = h.dtype == .float32 ? 4 : 8
+        let count = rows.multipliedReportingOverflow(by: columns)
+        let data = count.partialValue.multipliedReportingOverflow(by: itemSize)
+        let need = data.partialValue.addingReportingOverflow(h.dataOffset)
+        guard !count.overflow, !data.overflow, !need.overflow, size >= need.partialValue else {
+            throw InputError(
+                path, "truncated: shape \(h.shape) needs more bytes than the file's \(size)")
         }
     }
 

@@ -31,6 +31,17 @@ final class NumpyFileTests: XCTestCase {
         XCTAssertTrue(y.allSatisfy { $0 >= 0 && $0 <= 5 })
     }
 
+    /// Shapes whose sizes overflow Int are a short file, not a trap (issue 22).
+    func testHugeShapesAreTruncatedFilesNotTraps() {
+        for shape in [[1 << 40, 1 << 40], [Int.max / 2, 3]] {
+            let x = Fixtures.writeNpy(
+                dir.appendingPathComponent("huge.npy"), shape: shape, payload: Fixtures.float32([1, 2]))
+            XCTAssertThrowsError(try NumpyFile.features(path: x.path)) {
+                XCTAssertTrue("\($0)".contains("truncated: shape"), "\($0)")
+            }
+        }
+    }
+
     func testRefusesUnsupportedFiles() {
         let cases: [(String, () -> URL, String)] = [
             (

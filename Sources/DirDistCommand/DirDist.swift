@@ -5,9 +5,8 @@ import Collectives
 import Foundation
 import NN
 
-@main
-struct DirDist: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct DirDist: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "dir-dist",
         abstract: "Data-parallel deep imbalanced regression (LDS + FDS) over MPI.",
         discussion: """
@@ -17,7 +16,21 @@ struct DirDist: ParsableCommand {
         subcommands: [Train.self, Predict.self, LDS.self, Bench.self, SweepCommand.self, Report.self],
         defaultSubcommand: Train.self)
 
-    static func main() {
+    public init() {}
+
+    /// Parses `arguments` (the command line without the program name) as `main` does, with
+    /// every option check, and runs nothing; the error line it would print, or nil. For
+    /// the option parser's fuzz target.
+    public static func check(_ arguments: [String]) -> String? {
+        do {
+            _ = try parseAsRoot(attachingPairValues(arguments))
+            return nil
+        } catch {
+            return exitCode(for: error) == .success ? nil : fullMessage(for: error)
+        }
+    }
+
+    public static func main() {
         // First of all, before MPI starts: the right BLAS kernels (may re-exec this process).
         KernelChoice.applyAtStart()
         let arguments = attachingPairValues(Array(CommandLine.arguments.dropFirst()))
