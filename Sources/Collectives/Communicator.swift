@@ -280,9 +280,9 @@ public final class Communicator {
         guard code != cmpi_success() else { return }
         var text = [CChar](repeating: 0, count: Int(cmpi_max_error_string()) + 1)
         var length: Int32 = 0
-        let words = MPI_Error_string(code, &text, &length) == cmpi_success() ? String(cString: text) : "error \(code)"
+        let words = MPI_Error_string(code, &text, &length) == cmpi_success() ? Self.string(text) : "error \(code)"
         var host = [CChar](repeating: 0, count: 256)
-        let name = gethostname(&host, host.count - 1) == 0 ? String(cString: host) : "?"
+        let name = gethostname(&host, host.count - 1) == 0 ? Self.string(host) : "?"
         let line = "error: rank \(rank) on \(name): \(what) failed: \(words)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
         MPI_Abort(comm, Self.failureStatus)
@@ -294,6 +294,11 @@ public final class Communicator {
     public func failOnPurpose() {
         var value: Int32 = 0
         check(MPI_Bcast(&value, 1, cmpi_int32(), Int32(size), comm), "MPI_Bcast")
+    }
+
+    /// A C string in `chars` (up to its terminating zero).
+    private static func string(_ chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The exit status of a job ended by an MPI error.
