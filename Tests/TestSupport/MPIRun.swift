@@ -64,20 +64,53 @@ public enum Subprocess {
         while process.isRunning {
             if Date().timeIntervalSince(start) > timeout {
                 timedOut = true
+                // The child's descendants (mpirun, its ranks) hold the pipes open: end them
+                // all, or the reads below would wait for ever.
+                let descendants = Self.descendants(of: process.processIdentifier)
                 process.terminate()
                 usleep(500_000)
+                for pid in descendants { kill(pid, SIGKILL) }
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
                 break
             }
             usleep(20_000)
         }
         process.waitUntilExit()
-        group.wait()
+        if timedOut {
+            _ = group.wait(timeout: .now() + 10)
+        } else {
+            group.wait()
+        }
         return ProcessResult(
             status: process.terminationStatus,
             stdout: String(decoding: outData.data, as: UTF8.self),
             stderr: String(decoding: errData.data, as: UTF8.self),
             seconds: Date().timeIntervalSince(start), timedOut: timedOut)
+    }
+}
+
+extension Subprocess {
+    /// Every process below `pid`, from /proc (children first found, then theirs).
+    static func descendants(of pid: Int32) -> [Int32] {
+        var parents = [Int32: [Int32]]()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let child = Int32(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            // After "pid (comm) state ": the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { parents[parent, default: []].append(child) }
+        }
+        var found = [Int32](), queue = [pid]
+        while let next = queue.popLast() {
+            for child in parents[next] ?? [] {
+                found.append(child)
+                queue.append(child)
+            }
+        }
+        return found
     }
 }
 
