@@ -32,6 +32,8 @@ public final class MLP {
     /// Learned embeddings of the categorical columns given as level codes (the last
     /// `categories.count` input columns), nil when there are none.
     public let categoryEmbedding: CategoryEmbedding?
+    /// Width of the numerical part of the first layer's input (all of it without categories).
+    private let numericWidth: Int
     public let params: FloatBuffer
     public let grads: FloatBuffer
 
@@ -135,6 +137,7 @@ public final class MLP {
         self.maxBatch = rows
         let numeric = inputSize - categories.count
         let numericWidth = Self.numericWidth(numeric: numeric, architecture: architecture, edges: edges)
+        self.numericWidth = numericWidth
         let width = Self.networkInputSize(
             inputSize: inputSize, architecture: architecture, edges: edges, categories: categories)
         let last = hiddenSizes.last!
@@ -297,7 +300,7 @@ public final class MLP {
             var dNumeric = dy, numericX = x
             if let categoryEmbedding {
                 // The numerical part's gradient, contiguous as the embedding wants it.
-                let width = combinedWidth, partWidth = width - categoryEmbedding.outputSize
+                let (width, partWidth) = (hidden[0].inputSize, numericWidth)
                 for i in 0..<n { (spare + i * partWidth).update(from: dy + i * width, count: partWidth) }
                 (dNumeric, numericX) = (spare, UnsafePointer(numericInput.pointer))
             }
@@ -308,7 +311,7 @@ public final class MLP {
             layerDone(periodic.offset + periodic.parameterCount)
         }
         if let categoryEmbedding {
-            let width = combinedWidth, partWidth = width - categoryEmbedding.outputSize
+            let (width, partWidth) = (hidden[0].inputSize, numericWidth)
             categoryEmbedding.backward(
                 grads: grads.pointer, codes: x + (inputSize - categoryEmbedding.columns), stride: inputSize,
                 dOutput: dy + partWidth, outStride: width, count: n)
@@ -335,16 +338,13 @@ public final class MLP {
         let numeric = inputSize - categoryEmbedding.columns
         for i in 0..<n { (numericInput.pointer + i * numeric).update(from: x + i * inputSize, count: numeric) }
         let part = embedNumeric(numericInput.pointer, count: n)
-        let width = combinedWidth, partWidth = width - categoryEmbedding.outputSize
+        let (width, partWidth) = (hidden[0].inputSize, numericWidth)
         for i in 0..<n { (combined.pointer + i * width).update(from: part + i * partWidth, count: partWidth) }
         categoryEmbedding.forward(
             params.pointer, codes: x + numeric, stride: inputSize, output: combined.pointer + partWidth,
             outStride: width, count: n)
         return UnsafePointer(combined.pointer)
     }
-
-    /// Width of the first layer's input (with categories: the numerical part and theirs).
-    private var combinedWidth: Int { hidden[0].inputSize }
 
     /// The numerical embedding of the numeric features x[n×F] (x itself without one).
     private func embedNumeric(_ x: UnsafePointer<Float>, count n: Int) -> UnsafePointer<Float> {

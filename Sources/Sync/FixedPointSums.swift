@@ -72,33 +72,25 @@ public struct FixedPointSums: Sendable {
     /// The sums, each rounded once to Double (after the carries are settled).
     public var values: [Double] {
         (0..<count).map { i in
-            var l = Array(limbs[(i * Self.limbCount)..<((i + 1) * Self.limbCount)])
-            for k in 0..<(Self.limbCount - 1) {
-                let carry = l[k] >> 32
-                l[k] -= carry << 32
-                l[k + 1] += carry
-            }
             // Highest limb first; each step is exact until the value outgrows 53 bits.
             var v = 0.0
-            for k in stride(from: Self.limbCount - 1, through: 0, by: -1) { v = v * 0x1p32 + Double(l[k]) }
+            for limb in settled(i).reversed() { v = v * 0x1p32 + Double(limb) }
             return v * Double(sign: .plus, exponent: Self.lowestBit, significand: 1)
         }
     }
 
     /// The settled limbs as Doubles (each below 2^32 but the highest), exact: for a checkpoint.
-    public var flat: [Double] {
-        var out = [Double]()
-        out.reserveCapacity(limbs.count)
-        for i in 0..<count {
-            var l = Array(limbs[(i * Self.limbCount)..<((i + 1) * Self.limbCount)])
-            for k in 0..<(Self.limbCount - 1) {
-                let carry = l[k] >> 32
-                l[k] -= carry << 32
-                l[k + 1] += carry
-            }
-            out += l.map(Double.init)
+    public var flat: [Double] { (0..<count).flatMap { settled($0).map(Double.init) } }
+
+    /// Sum `i`'s limbs with the carries moved up: every limb but the highest in [0, 2^32).
+    private func settled(_ i: Int) -> [Int64] {
+        var l = Array(limbs[(i * Self.limbCount)..<((i + 1) * Self.limbCount)])
+        for k in 0..<(Self.limbCount - 1) {
+            let carry = l[k] >> 32
+            l[k] -= carry << 32
+            l[k + 1] += carry
         }
-        return out
+        return l
     }
 
     /// Continues from `flat` (as written by `flat`).

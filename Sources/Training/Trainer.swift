@@ -210,7 +210,8 @@ public final class Trainer {
         var interruption: Interruption?
         order.withUnsafeBufferPointer { order in
             while interruption == nil && step * g < n {
-                // Rank r's slice of the global batch: r·b..<(r+1)·b when the batch is full.
+                // Rank r's slice of the global batch: r·b..<(r+1)·b when the batch is full, or
+                // its run of whole micro-batches (reproducible training).
                 let start = step * g, count = min(g, n - start)
                 let batch = UnsafeBufferPointer(rebasing: order[start..<(start + count)])
                 let (first, last) = rowsOfRank(inBatchOf: count)
@@ -264,24 +265,20 @@ public final class Trainer {
             // forward pass over the micro-batches collects them (the second recomputes them).
             var regularizer = 0.0
             if let rankSim {
-                var offset = 0
-                while offset < n {
+                for offset in stride(from: 0, to: n, by: m) {
                     let count = min(m, n - offset)
                     let z = model.features(
                         batch.input + offset * data.featureCount, count: count,
                         dropout: dropoutMasks(rows, position: first + offset))
                     rankSim.collect(features: z, first: first + offset, count: count)
-                    offset += count
                 }
                 regularizer = rankSim.evaluateCollected()
             }
             lossSum += comm.isRoot ? regularizer * Double(globalCount) : 0
-            var offset = 0
-            while offset < n {
+            for offset in stride(from: 0, to: n, by: m) {
                 let count = min(m, n - offset)
                 batchLoss += pass(rows, offset: offset, first: first, count: count, lossSum: &lossSum, clock: &clock)
                 exact.add(sync.gradients.pointer)
-                offset += count
             }
         } else {
             batchLoss = pass(rows, offset: 0, first: first, count: n, lossSum: &lossSum, clock: &clock)

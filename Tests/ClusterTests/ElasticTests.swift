@@ -90,11 +90,8 @@ final class ElasticTests: XCTestCase {
             (["/nonexistent", "64", "train", "--out", "/tmp/x"], "hostfile '/nonexistent' cannot be read"),
         ]
         for (arguments, message) in cases {
-            let r = Subprocess.run("/usr/bin/env", ["bash", script] + arguments, timeout: 30)
-            XCTAssertEqual(r.status, 2, "\(arguments): \(r.stderr)")
-            let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
-            XCTAssertEqual(errors.count, 1, "\(arguments): \(r.stderr)")
-            XCTAssertTrue(errors.first?.contains(message) ?? false, "want '\(message)' in \(r.stderr)")
+            Subprocess.run("/usr/bin/env", ["bash", script] + arguments, timeout: 30)
+                .assertOneErrorLine(containing: message, "\(arguments)")
         }
     }
 }

@@ -1,5 +1,5 @@
 // Balanced MSE against the reference code (BM `imdb-wiki-dir/balanaced_mse.py`, PEERS.md §1):
-// the value, ∂/∂prediction and ∂/∂σ of BMC (6 cases), GAI (4) and BNI (4) at the float32
+// the value, ∂/∂prediction and ∂/∂σ of BMC, GAI and BNI (every case of the golden file) at the float32
 // tolerances of PEERS.md §4, and BNI's bucket construction from the recorded label sets.
 import DIR
 import TestSupport
@@ -67,7 +67,7 @@ final class BalancedMSEGoldenTests: XCTestCase {
 
     func testBMCMatchesTheReference() throws {
         let golden = try loadGolden("peers.json", as: PeersGolden.self).bmc
-        XCTAssertEqual(golden.count, 6)
+        XCTAssertFalse(golden.isEmpty, "peers.json holds BMC cases")
         var worst = Worst()
         for (k, c) in golden.enumerated() { check(BalancedMSE(kind: .bmc, prior: nil), c, "bmc case \(k)", &worst) }
         report("BMC", worst)
@@ -75,7 +75,7 @@ final class BalancedMSEGoldenTests: XCTestCase {
 
     func testGAIMatchesTheReference() throws {
         let golden = try loadGolden("peers.json", as: PeersGolden.self).gai
-        XCTAssertEqual(golden.count, 4)
+        XCTAssertFalse(golden.isEmpty, "peers.json holds GAI cases")
         var worst = Worst()
         for (k, c) in golden.enumerated() {
             let prior = LabelPrior(
@@ -87,7 +87,7 @@ final class BalancedMSEGoldenTests: XCTestCase {
 
     func testBNIBucketsAndLossMatchTheReference() throws {
         let golden = try loadGolden("peers.json", as: PeersGolden.self).bni
-        XCTAssertEqual(golden.cases.count, 4)
+        XCTAssertFalse(golden.cases.isEmpty, "peers.json holds BNI cases")
         var worst = Worst()
         for (k, c) in golden.cases.enumerated() {
             let labels = try XCTUnwrap(golden.label_sets[try XCTUnwrap(c.labels_set)])

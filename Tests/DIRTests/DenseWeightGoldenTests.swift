@@ -42,7 +42,7 @@ final class DenseWeightGoldenTests: XCTestCase {
 
     func testKDEGridAndDensitiesMatchTheReference() throws {
         let golden = try loadGolden("peers.json", as: PeersGolden.self).denseweight
-        XCTAssertEqual(golden.kde.count, 6)
+        XCTAssertFalse(golden.kde.isEmpty, "the golden file holds cases")
         var worst = 0.0
         for k in golden.kde {
             let y = try XCTUnwrap(golden.label_sets[k.labels_set])
@@ -61,7 +61,7 @@ final class DenseWeightGoldenTests: XCTestCase {
 
     func testWeightsMatchTheReference() throws {
         let golden = try loadGolden("peers.json", as: PeersGolden.self).denseweight
-        XCTAssertEqual(golden.cases.count, 14)
+        XCTAssertFalse(golden.cases.isEmpty, "the golden file holds cases")
         var worst = 0.0
         for c in golden.cases {
             let y = try XCTUnwrap(golden.label_sets[c.labels_set])

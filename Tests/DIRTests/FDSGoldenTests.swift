@@ -54,7 +54,7 @@ final class FDSGoldenTests: XCTestCase {
 
     func testRunningStatisticsSmoothingAndCalibrationMatchReference() throws {
         let golden = try loadGolden("fds.json", as: FDSGolden.self)
-        XCTAssertEqual(golden.cases.count, 5)
+        XCTAssertFalse(golden.cases.isEmpty, "the golden file holds cases")
         for c in golden.cases {
             let what = "\(c.kernel) ks \(c.ks) sigma \(c.sigma)"
             let kernel = Kernel(KernelKind(rawValue: c.kernel)!, size: c.ks, sigma: c.sigma)
@@ -92,7 +92,7 @@ final class FDSGoldenTests: XCTestCase {
 
     func testCalibrateMeanVarEdgeCases() throws {
         let golden = try loadGolden("fds.json", as: FDSGolden.self)
-        XCTAssertEqual(golden.calibrate_mean_var.count, 4)
+        XCTAssertFalse(golden.calibrate_mean_var.isEmpty, "the golden file holds cases")
         for (k, c) in golden.calibrate_mean_var.enumerated() {
             let d = c.m1.count
             let stats = FeatureStatistics(binCount: 1, featureSize: d)

@@ -51,7 +51,7 @@ private struct ContinuousGolden: Decodable {
 final class LDSGoldenTests: XCTestCase {
     func testWindowsMatchReference() throws {
         let golden = try loadGolden("lds.json", as: LDSGolden.self)
-        XCTAssertEqual(golden.windows.count, 5)
+        XCTAssertFalse(golden.windows.isEmpty, "the golden file holds cases")
         for w in golden.windows {
             let kernel = Kernel(KernelKind(rawValue: w.kernel)!, size: w.ks, sigma: w.sigma)
             Approx.assertClose(kernel.ldsWindow, w.window, rel: 1e-5, "\(w.kernel) ks \(w.ks) sigma \(w.sigma)")
@@ -60,7 +60,7 @@ final class LDSGoldenTests: XCTestCase {
 
     func testIntegerLabelWeightsMatchReference() throws {
         let golden = try loadGolden("lds.json", as: LDSGolden.self)
-        XCTAssertEqual(golden.weights.count, 24)
+        XCTAssertFalse(golden.weights.isEmpty, "the golden file holds cases")
         for c in golden.weights {
             let labels = try XCTUnwrap(golden.label_sets[c.labels_set])
             let bins = Binning.integer(maxLabel: c.max_target - 1)
@@ -78,7 +78,7 @@ final class LDSGoldenTests: XCTestCase {
 
     func testContinuousLabelBinsAndWeightsMatchReference() throws {
         let golden = try loadGolden("lds_continuous.json", as: ContinuousGolden.self)
-        XCTAssertEqual(golden.cases.count, 12)
+        XCTAssertFalse(golden.cases.isEmpty, "the golden file holds cases")
         for c in golden.cases {
             let bins = Binning(lo: c.range[0], hi: c.range[1], count: c.bins)
             XCTAssertEqual(golden.labels.map(bins.bin), c.bin_index, "\(c.bins) bins: bin indices")

@@ -25,7 +25,7 @@ private struct LossGolden: Decodable {
 final class LossGoldenTests: XCTestCase {
     func testLossesMatchReference() throws {
         let golden = try loadGolden("losses.json", as: LossGolden.self)
-        XCTAssertEqual(golden.cases.count, 7)
+        XCTAssertFalse(golden.cases.isEmpty, "the golden file holds cases")
         for c in golden.cases {
             let kind = try XCTUnwrap(LossKind(rawValue: c.loss), c.loss)
             let loss = Loss(

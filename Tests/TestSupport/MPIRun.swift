@@ -1,6 +1,7 @@
 // Starts real `mpirun` jobs for the multi-rank tests (no mocks): as root it adds
 // --allow-run-as-root, beyond the cores --oversubscribe, one BLAS thread per rank.
 import Foundation
+import XCTest
 
 public struct ProcessResult {
     public let status: Int32
@@ -86,6 +87,21 @@ public enum Subprocess {
             stdout: String(decoding: outData.data, as: UTF8.self),
             stderr: String(decoding: errData.data, as: UTF8.self),
             seconds: Date().timeIntervalSince(start), timedOut: timedOut)
+    }
+}
+
+extension ProcessResult {
+    /// Bad input's contract: exit status `expected` (2) and exactly one `error:` line on
+    /// standard error, which contains `message`.
+    public func assertOneErrorLine(
+        containing message: String, status expected: Int32 = 2, _ what: String, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
+        XCTAssertEqual(status, expected, "\(what): \(stderr)", file: file, line: line)
+        let errors = stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors.count, 1, "\(what): exactly one error line: \(stderr)", file: file, line: line)
+        XCTAssertTrue(
+            errors.first?.contains(message) ?? false, "\(what): want '\(message)' in \(stderr)", file: file, line: line)
     }
 }
 

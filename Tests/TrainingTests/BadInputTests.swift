@@ -249,11 +249,7 @@ final class BadInputTests: XCTestCase {
             let ranks = 2 + index % 2
             let result = MPIRun.run(ranks: ranks, c.arguments, timeout: 30)
             XCTAssertFalse(result.timedOut, "\(c.name): hung on \(ranks) ranks")
-            XCTAssertEqual(result.status, 2, "\(c.name) (\(ranks) ranks): \(result.stderr)")
-            let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
-            XCTAssertEqual(errors.count, 1, "\(c.name): exactly one error line: \(result.stderr)")
-            XCTAssertTrue(
-                errors.first?.contains(c.message) ?? false, "\(c.name): want '\(c.message)' in: \(result.stderr)")
+            result.assertOneErrorLine(containing: c.message, "\(c.name) (\(ranks) ranks)")
         }
     }
 }

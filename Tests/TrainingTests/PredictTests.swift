@@ -103,11 +103,8 @@ final class PredictTests: XCTestCase {
         ]
         for (name, arguments, message) in cases {
             let target = arguments.contains("--out") ? [] : ["--out", out]
-            let r = MPIRun.run(ranks: 2, ["predict"] + arguments + target, timeout: 30)
-            XCTAssertEqual(r.status, 2, "\(name): \(r.stderr)")
-            let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
-            XCTAssertEqual(errors.count, 1, "\(name): \(r.stderr)")
-            XCTAssertTrue(errors.first?.contains(message) ?? false, "\(name): want '\(message)' in \(r.stderr)")
+            MPIRun.run(ranks: 2, ["predict"] + arguments + target, timeout: 30)
+                .assertOneErrorLine(containing: message, name)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no output after an error")
     }

@@ -97,11 +97,8 @@ final class ReproducibleTrainingTests: XCTestCase {
             (["--reproducible", "--micro-batch", "0"], "--micro-batch: must be in 1...65536, got 0"),
         ]
         for (arguments, message) in cases {
-            let r = MPIRun.run(ranks: 2, ["--epochs", "1"] + arguments, timeout: 30)
-            XCTAssertEqual(r.status, 2, "\(arguments): \(r.stderr)")
-            let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
-            XCTAssertEqual(errors.count, 1, "\(arguments): \(r.stderr)")
-            XCTAssertTrue(errors.first?.contains(message) ?? false, "want '\(message)' in \(r.stderr)")
+            MPIRun.run(ranks: 2, ["--epochs", "1"] + arguments, timeout: 30)
+                .assertOneErrorLine(containing: message, "\(arguments)")
         }
     }
 }

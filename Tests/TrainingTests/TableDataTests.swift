@@ -222,10 +222,7 @@ final class TableDataTests: XCTestCase {
             let out = dir.appendingPathComponent("never")
             let r = MPIRun.run(
                 ranks: 2, arguments + ["--target", "y", "--epochs", "1", "--out", out.path], timeout: 30)
-            XCTAssertEqual(r.status, 2, "\(arguments): \(r.stderr)")
-            let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
-            XCTAssertEqual(errors.count, 1, "\(arguments): \(r.stderr)")
-            XCTAssertTrue(errors.first?.contains(message) ?? false, "want '\(message)' in \(r.stderr)")
+            r.assertOneErrorLine(containing: message, "\(arguments)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("model.bin").path))
         }
     }

@@ -132,11 +132,8 @@ final class TabularModelTests: XCTestCase {
             (["--dropout", "nan"], "--dropout: must be in [0, 1), got nan"),
         ]
         for (arguments, message) in cases {
-            let r = MPIRun.run(ranks: 2, ["--epochs", "1"] + arguments, timeout: 30)
-            XCTAssertEqual(r.status, 2, "\(arguments): \(r.stderr)")
-            let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
-            XCTAssertEqual(errors.count, 1, "\(arguments): \(r.stderr)")
-            XCTAssertTrue(errors.first?.contains(message) ?? false, "want '\(message)' in \(r.stderr)")
+            MPIRun.run(ranks: 2, ["--epochs", "1"] + arguments, timeout: 30)
+                .assertOneErrorLine(containing: message, "\(arguments)")
         }
     }
 
