@@ -11,13 +11,17 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ranks=${1:-1}
 rounds=${2:-5}
 export DIR_DIST=${DIR_DIST:-$repo/.build/release/dir-dist}
+data=${STSB_DIR:-$repo/.build/data/stsb-dir}
+# shellcheck source=benchmarks/data/stsb-dir-path.sh
+source "$repo/benchmarks/data/stsb-dir-path.sh"
+require_stsb_dir "$data"
 csv=$(mktemp -d)/cost.csv
 methods=("" "--reweight sqrt_inv" "--reweight denseweight" "--fds" "--loss bmc" "--loss gai" "--loss bni"
          "--ranksim 0.03" "--ranksim 0.03 --loss bmc --fds")
 for ((round = 0; round < rounds; round++)); do
     for m in "${methods[@]}"; do
         # shellcheck disable=SC2086
-        "$repo/launch/local.sh" "$ranks" bench --data "$repo/../shared/datasets/stsb-dir" --hidden 256,256 \
+        "$repo/launch/local.sh" "$ranks" bench --data "$data" --hidden 256,256 \
             --batch-size 128 --epochs 2 $m --csv "$csv" >/dev/null
     done
 done

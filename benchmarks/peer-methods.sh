@@ -16,7 +16,12 @@ out=${OUT:-$repo/runs/peers-$dataset}
 export DIR_DIST=${DIR_DIST:-$repo/.build/release/dir-dist}
 common=(--hidden 256,256 --optimizer adam --lr 1e-3 --batch-size 64 --epochs 30 --select best)
 case $dataset in
-    stsb) common+=(--data "$repo/../shared/datasets/stsb-dir" --bins 50 --label-range 0 5) ;;
+    stsb)
+        data=${STSB_DIR:-$repo/.build/data/stsb-dir}
+        # shellcheck source=benchmarks/data/stsb-dir-path.sh
+        source "$repo/benchmarks/data/stsb-dir-path.sh"
+        require_stsb_dir "$data"
+        common+=(--data "$data" --bins 50 --label-range 0 5) ;;
     abalone) ;; # the embedded set: width-1 bins over the integer ring counts
     *) echo "error: dataset '$dataset': stsb or abalone" >&2; exit 2 ;;
 esac

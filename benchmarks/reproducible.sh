@@ -8,14 +8,18 @@
 #      interleaved rounds; medians and the spread of the step time.
 #
 # Usage: benchmarks/reproducible.sh [EPOCHS] [GLOBAL_BATCH] [ROUNDS]   (30, 96, 5)
-# DATA=folder (default ../shared/datasets/stsb-dir), METHODS="name=args;..." to choose.
+# DATA=folder (default $STSB_DIR, else .build/data/stsb-dir: benchmarks/data/make-stsb-dir.sh),
+# METHODS="name=args;..." to choose.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 epochs=${1:-30}
 global=${2:-96}
 rounds=${3:-5}
 bin=${DIR_DIST:-$repo/.build/release/dir-dist}
-data=${DATA:-$repo/../shared/datasets/stsb-dir}
+data=${DATA:-${STSB_DIR:-$repo/.build/data/stsb-dir}}
+# shellcheck source=benchmarks/data/stsb-dir-path.sh
+source "$repo/benchmarks/data/stsb-dir-path.sh"
+[[ -n ${DATA:-} ]] || require_stsb_dir "$data"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=(); [ "$(id -u)" = 0 ] && root=(--allow-run-as-root)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# stsb-dir-table.sh - the README's STS-B-DIR comparison: vanilla, reweighting,
+# stsb-dir-table.sh - the STS-B-DIR comparison of docs/results.md: vanilla, reweighting,
 # LDS, FDS and LDS+FDS, 3 seeds each, MLP 768-256-256-1, Adam 1e-3, global batch 128
 # (2 ranks x 64), 30 epochs, MSE, 50 bins over [0, 5], model chosen on dev (--select
 # best), dir-dist's defaults otherwise (standardised features and targets, FDS
@@ -11,10 +11,15 @@
 # piecewise-linear encoding would give 768 dense features 36,864 input columns) ask
 # whether the tabular preset's ensemble helps on STS-B.
 #
-# Usage: [NAMES="vanilla ensemble8"] benchmarks/stsb-dir-table.sh [DATA_DIR]    (default ../shared/datasets/stsb-dir)
+# Usage: [NAMES="vanilla ensemble8"] benchmarks/stsb-dir-table.sh [DATA_DIR]
+#   DATA_DIR: the full STS-B-DIR features (default $STSB_DIR, else .build/data/stsb-dir,
+#   built by benchmarks/data/make-stsb-dir.sh)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-data=${1:-$repo/../shared/datasets/stsb-dir}
+data=${1:-${STSB_DIR:-$repo/.build/data/stsb-dir}}
+# shellcheck source=benchmarks/data/stsb-dir-path.sh
+source "$repo/benchmarks/data/stsb-dir-path.sh"
+require_stsb_dir "$data"
 out=${OUT:-$repo/runs/stsb-dir}
 export DIR_DIST=${DIR_DIST:-$repo/.build/release/dir-dist}
 common=(--data "$data" --bins 50 --label-range 0 5 --hidden 256,256 --optimizer adam --lr 1e-3

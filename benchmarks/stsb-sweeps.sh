@@ -9,7 +9,11 @@ out=${OUT:-$repo/runs/stsb-sweeps}
 bin=${DIR_DIST:-$repo/.build/release/dir-dist}
 mpi=(mpirun --bind-to none)
 (( $(id -u) == 0 )) && mpi+=(--allow-run-as-root)
-common=(--data "$repo/../shared/datasets/stsb-dir" --bins 50 --label-range 0 5 --hidden 256,256 --batch-size 128
+data=${STSB_DIR:-$repo/.build/data/stsb-dir}
+# shellcheck source=benchmarks/data/stsb-dir-path.sh
+source "$repo/benchmarks/data/stsb-dir-path.sh"
+require_stsb_dir "$data"
+common=(--data "$data" --bins 50 --label-range 0 5 --hidden 256,256 --batch-size 128
         --epochs 30 --select best --threads 1 --seeds 0-4 --ranks-per-run 1)
 sweep() {
     local name=$1

@@ -16,12 +16,14 @@ Usage: benchmarks/stsb_reference_gap.py [--seeds 3]
 import argparse
 import os
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(os.path.dirname(REPO), "shared", "datasets", "stsb-dir")
+# The full STS-B-DIR features: benchmarks/data/make-stsb-dir.sh writes them.
+DATA = os.environ.get("STSB_DIR", os.path.join(REPO, ".build", "data", "stsb-dir"))
 BINARY = os.environ.get("DIR_DIST", os.path.join(REPO, ".build/release/dir-dist"))
 
 
@@ -40,6 +42,11 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--seeds", type=int, default=3)
     a = p.parse_args()
+    missing = [f for f in ("train_X", "train_y", "dev_X", "dev_y", "test_X", "test_y")
+               if not os.path.isfile(os.path.join(DATA, f + ".npy"))]
+    if missing:
+        sys.exit(f"error: no STS-B-DIR features in {DATA} ({missing[0]}.npy missing): build them with "
+                 "benchmarks/data/make-stsb-dir.sh (default folder .build/data/stsb-dir) or set STSB_DIR")
     work = tempfile.mkdtemp(prefix="stsb-gap-")
     scaled = os.path.join(work, "targets-over-5")
     os.makedirs(scaled)

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """dir-dist against gradient boosting (and TabM) on public tables with long-tailed targets.
 
-Every data set ships inside a Python package (nothing is downloaded) and is used as a user
-would have it: text categories as text, missing cells empty. Each gets one DIR-style split
-(validation and test take the same number of rows from each of 30 equal-width target bins,
-so the rare targets are measured; the rest trains), written as CSV. On it, per seed:
+Every data set ships inside a Python package or, Abalone, inside dir-dist (nothing is
+downloaded) and is used as a user would have it: text categories as text, missing cells
+empty. Each gets one DIR-style split (validation and test take the same number of rows from
+each of 30 equal-width target bins, so the rare targets are measured; the rest trains),
+written as CSV. On it, per seed:
 
   gbm        scikit-learn's HistGradientBoostingRegressor with its defaults (categorical
              columns from their dtype, missing values native)
@@ -26,6 +27,7 @@ Usage: benchmarks/tabular_vs_gbm.py [--seeds 5] [--sets all|abalone,storms,...]
            [--markdown FILE] [--no-tabm]
 """
 import argparse
+import io
 import json
 import math
 import os
@@ -39,9 +41,17 @@ import numpy as np
 import pandas as pd
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(REPO), "shared")
 BINARY = os.environ.get("DIR_DIST", os.path.join(REPO, ".build/release/dir-dist"))
 SHOTS = ["all", "many", "median", "few"]
+
+
+def embedded_abalone_csv():
+    """The UCI Abalone CSV that dir-dist compiles in (Sources/Datasets/AbaloneData.swift): the
+    text of its raw string literal, each line without the literal's 4-space indentation."""
+    with open(os.path.join(REPO, "Sources/Datasets/AbaloneData.swift"), encoding="utf-8") as f:
+        source = f.read()
+    body = source.split('#"""\n', 1)[1].split('\n    """#', 1)[0]
+    return "\n".join(line[4:] if line.startswith("    ") else line for line in body.split("\n")) + "\n"
 
 
 def rdataset(package, item):
@@ -52,7 +62,7 @@ def rdataset(package, item):
 def load(name):
     """(features as a DataFrame: text columns as text, missing as NaN; target) of a data set."""
     if name == "abalone":
-        df = pd.read_csv(os.path.join(SHARED, "datasets/abalone/abalone.csv"))
+        df = pd.read_csv(io.StringIO(embedded_abalone_csv()))
         return df.iloc[:, :-1], df.iloc[:, -1].to_numpy(float)
     if name == "diabetes":
         from sklearn.datasets import load_diabetes

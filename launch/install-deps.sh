@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# install-deps.sh - install what dir-dist needs from Debian, if it is missing:
-# OpenMPI (libopenmpi-dev, openmpi-bin), OpenBLAS (libopenblas-dev), pkg-config, and
-# for the tests: Chromium (chromium), the headless browser the report tests load
-# `dir-dist report` in; openssh-server and iproute2 for the hosts the cluster tests
-# build (launch/netns-hosts.sh); munge, slurmctld, slurmd and slurm-client for the
-# Slurm tests (Tests/SlurmTests start their own daemons with their own configuration).
-# The daemons are installed, never started: on a machine with systemd the packages'
-# own services are kept from starting (policy-rc.d) and disabled afterwards.
-# Swift 6 itself is expected on PATH. Uses sudo when not root. Idempotent.
+# install-deps.sh - install the Debian packages dir-dist needs, if they are missing.
+#
+# Usage: launch/install-deps.sh [training|tests]      (default: training)
+#
+#   training  what building and training need: OpenMPI (libopenmpi-dev, openmpi-bin),
+#             OpenBLAS (libopenblas-dev) and pkg-config. launch/quickstart.sh uses this.
+#   tests     the same, and what the test suite needs besides: Chromium (chromium), the
+#             headless browser the report tests load `dir-dist report` in; openssh-server
+#             and iproute2 for the hosts the cluster tests build (launch/netns-hosts.sh);
+#             munge, slurmctld, slurmd and slurm-client for the Slurm tests
+#             (Tests/SlurmTests start their own daemons with their own configuration).
+#             launch/test.sh (and so CI) uses this.
+#
+# The daemons are installed, never started: on a machine with systemd the packages' own
+# services are kept from starting (policy-rc.d) and disabled afterwards. Swift 6 itself is
+# expected on PATH. Uses sudo when not root. Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(libopenmpi-dev openmpi-bin libopenblas-dev pkg-config chromium openssh-server iproute2 munge slurmctld
-    slurmd slurm-client)
+mode=${1:-training}
+training=(libopenmpi-dev openmpi-bin libopenblas-dev pkg-config)
+case $mode in
+    training) packages=("${training[@]}") ;;
+    tests) packages=("${training[@]}" chromium openssh-server iproute2 munge slurmctld slurmd slurm-client) ;;
+    *) echo "error: mode '$mode': training or tests (usage: $0 [training|tests])" >&2; exit 2 ;;
+esac
 services=(ssh munge slurmctld slurmd)
 missing=()
 for p in "${packages[@]}"; do
@@ -20,7 +32,7 @@ done
 if (( ${#missing[@]} > 0 )); then
     sudo=""
     (( $(id -u) == 0 )) || sudo="sudo"
-    echo "installing: ${missing[*]}" >&2
+    echo "installing ($mode): ${missing[*]}" >&2
     $sudo apt-get update -qq
     # Exit status 101 tells Debian's maintainer scripts not to start any service.
     blocker=/usr/sbin/policy-rc.d
@@ -32,7 +44,10 @@ if (( ${#missing[@]} > 0 )); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
     if [[ -d /run/systemd/system ]]; then
         for unit in "${services[@]}"; do
-            [[ " ${missing[*]} " == *" ${unit/ssh/openssh-server} "* ]] && $sudo systemctl disable -q "$unit" 2>/dev/null || true
+            # A service whose package this run installed (ssh is openssh-server's).
+            if [[ " ${missing[*]} " == *" ${unit/ssh/openssh-server} "* ]]; then
+                $sudo systemctl disable -q "$unit" 2>/dev/null || true
+            fi
         done
     fi
 fi

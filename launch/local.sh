@@ -5,7 +5,8 @@
 #
 # Examples:
 #   launch/local.sh 2
-#   launch/local.sh 4 train --data ../shared/datasets/stsb-dir --bins 50 --label-range 0 5
+#   launch/local.sh 4 train --data .build/data/stsb-dir --bins 50 --label-range 0 5
+#     (the STS-B-DIR features of benchmarks/data/make-stsb-dir.sh)
 #
 # Binary: $DIR_DIST, else `dir-dist` on PATH, else <repo>/.build/release/dir-dist.
 # Adds --allow-run-as-root as root, --oversubscribe --bind-to none when NP > cores,

@@ -82,7 +82,7 @@ down() {
 up() {
     local dir=$1 count=$2
     [[ $count =~ ^[0-9]+$ ]] && (( count >= 1 && count <= 8 )) || die "host count must be 1 to 8, got '$count'"
-    (( $(id -u) == 0 )) || die "network namespaces need root (run as root, or see README 'Cluster' for the tests that do not)"
+    (( $(id -u) == 0 )) || die "network namespaces need root (run as root, or see docs/cluster.md for the tests that do not)"
     for tool in ip nsenter unshare sshd ssh-keygen mpirun; do
         command -v "$tool" >/dev/null || die "$tool not found (launch/install-deps.sh --cluster installs it)"
     done

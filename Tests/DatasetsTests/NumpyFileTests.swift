@@ -22,12 +22,13 @@ final class NumpyFileTests: XCTestCase {
         XCTAssertEqual(try NumpyFile.labels(path: y.path), [0.1, 0.2, 4.8])
     }
 
+    /// The STS-B-DIR fixture (Tests/Fixtures/README.md): 160 validation pairs of 768 features.
     func testReadsTheRealSTSBFiles() throws {
-        let x = try NumpyFile.features(path: Paths.dataset("stsb-dir").appendingPathComponent("dev_X.npy").path)
-        XCTAssertEqual(x.rows, 1000)
+        let x = try NumpyFile.features(path: Paths.fixture("stsb-dir").appendingPathComponent("dev_X.npy").path)
+        XCTAssertEqual(x.rows, 160)
         XCTAssertEqual(x.columns, 768)
-        let y = try NumpyFile.labels(path: Paths.dataset("stsb-dir").appendingPathComponent("dev_y.npy").path)
-        XCTAssertEqual(y.count, 1000)
+        let y = try NumpyFile.labels(path: Paths.fixture("stsb-dir").appendingPathComponent("dev_y.npy").path)
+        XCTAssertEqual(y.count, 160)
         XCTAssertTrue(y.allSatisfy { $0 >= 0 && $0 <= 5 })
     }
 

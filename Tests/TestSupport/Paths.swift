@@ -1,5 +1,5 @@
-// Where tests find the package, the shared golden files and data sets, and the
-// built `dir-dist` binaries (next to the test bundle).
+// Where tests find the package, the golden files and fixtures (all inside the
+// repository), and the built `dir-dist` binaries (next to the test bundle).
 import Foundation
 
 public enum Paths {
@@ -7,19 +7,21 @@ public enum Paths {
     public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared` beside the checkout (CI provides it too).
-    public static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    /// The reference implementations' outputs and this repository's own reference cases.
+    public static let repositoryGolden = packageRoot.appendingPathComponent("Tests/Golden")
 
-    /// A golden file: from `DIR_DIST_GOLDEN_DIR` when set (other reference outputs), else `../shared/golden`.
+    /// A golden file of the reference implementations: from `DIR_DIST_GOLDEN_DIR` when set
+    /// (other reference outputs of the same format), else Tests/Golden.
     public static func golden(_ name: String) -> URL {
         if let dir = ProcessInfo.processInfo.environment["DIR_DIST_GOLDEN_DIR"], !dir.isEmpty {
             return URL(fileURLWithPath: dir).appendingPathComponent(name)
         }
-        return shared.appendingPathComponent("golden").appendingPathComponent(name)
+        return repositoryGolden.appendingPathComponent(name)
     }
 
-    public static func dataset(_ name: String) -> URL {
-        shared.appendingPathComponent("datasets").appendingPathComponent(name)
+    /// A compact real data set under Tests/Fixtures (Tests/Fixtures/README.md says how each was made).
+    public static func fixture(_ name: String) -> URL {
+        packageRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(name)
     }
 
     /// The folder holding the test bundle and the products built with it.
@@ -34,10 +36,18 @@ public enum Paths {
         binaries.appendingPathComponent(name).path
     }
 
-    /// A new empty temporary folder.
+    /// This test process's folder for everything its tests write, removed when the
+    /// process exits (the tests' temporary folders live inside it).
+    nonisolated(unsafe) public static let temporaryRoot: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dir-dist-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: Paths.temporaryRoot) }
+        return url
+    }()
+
+    /// A new empty temporary folder (inside `temporaryRoot`, so it goes when the tests end).
     public static func temporaryDirectory(_ label: String) -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("dir-dist-tests-\(label)-\(UUID().uuidString.prefix(8))")
+        let url = temporaryRoot.appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# test.sh - on a fresh machine: install what the tests need (launch/install-deps.sh
+# tests: the training packages plus Chromium, sshd, iproute2, munge and Slurm), then
+# check and test everything CI checks:
+#   1. the code style: the checked-in .swift-format, warnings are failures;
+#   2. a debug build with the tests, failing on an import Package.swift does not declare;
+#   3. the numeric golden-file and gradient tests once more under the BLAS kernels
+#      dir-dist itself chooses for this CPU (the test process runs whatever OpenBLAS
+#      detected), and the equivalence tests once more under OpenBLAS's own choice
+#      (DIR_DIST_BLAS_CORE=keep; the runs otherwise use dir-dist's);
+#   4. a bounded libFuzzer run of the readers (10 s each; benchmarks/fuzz.sh without
+#      --seconds runs a million inputs each);
+#   5. the whole suite: unit, golden-file, multi-rank, cluster and Slurm tests.
+# The cluster and Slurm tests build network namespaces and start daemons: run as root
+# (CI does). Without root, run the rest by hand:
+#   swift test --disable-swift-testing --skip ClusterTests --skip SlurmTests
+#
+# Usage: launch/test.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+launch/install-deps.sh tests
+echo "style: swift format lint --strict"
+swift format lint --strict --recursive Package.swift Sources Tests
+# Every module imports only what Package.swift says it depends on.
+swift build --build-tests --explicit-target-dependency-import-check error
+core=$(env -u OPENBLAS_CORETYPE .build/debug/dir-dist bench --features 8 --hidden 8 --rows 64 --epochs 1 --warmup 0 \
+    | sed -n 's/^BLAS: [^,]*, \([A-Za-z0-9]*\) kernels.*/\1/p')
+echo "golden-file and gradient tests with the ${core:-detected} kernels dir-dist chooses:"
+OPENBLAS_CORETYPE="$core" swift test --disable-swift-testing --filter 'GoldenTests|GradientTests|OptimizerTests'
+echo "equivalence tests with the kernels OpenBLAS detects itself (DIR_DIST_BLAS_CORE=keep):"
+DIR_DIST_BLAS_CORE=keep swift test --disable-swift-testing --filter EquivalenceTests
+echo "fuzzing the readers (CSV, .npy, checkpoint, model file) for 10 s each:"
+benchmarks/fuzz.sh --seconds 10
+echo "the whole suite:"
+swift test --disable-swift-testing
