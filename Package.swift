@@ -12,6 +12,9 @@ let package = Package(
         // SHA-256 for checkpoint checksums and fingerprints: a maintained implementation
         // instead of a hand-written hash.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Sweep files: TOML read by a maintained parser (toml++ underneath) rather than a
+        // hand-written one; it reports the line of a syntax error.
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C at the edge: OpenMPI's handles are macros, so a shim header exposes them.
@@ -41,29 +44,56 @@ let package = Package(
         .target(name: "DIR", dependencies: ["NN", "PRNG"]),
         // CSV / .npy loading, the embedded Abalone set, the synthetic generator.
         .target(name: "Datasets", dependencies: ["PRNG", "CVectorKernels"]),
-        // The configuration: what is trained (the recipe) and how a run executes.
-        .target(name: "Settings", dependencies: ["DIR", "Datasets", "NN"]),
-        // The gradient sync: allreduce or shared-memory sum, and the signals that ride along.
+        // The gradient sync: one reduce-and-update per step (allreduce, shared memory,
+        // hierarchical or exact), and the signals that ride along.
         .target(name: "Sync", dependencies: ["Collectives", "NN"]),
-        // Checkpoint and model files, atomic result files, fingerprints.
-        .target(
-            name: "Checkpoints",
-            dependencies: ["Settings", "DIR", "Datasets", .product(name: "Crypto", package: "swift-crypto")]),
+        // The configuration: what is trained (the recipe) and how a run executes.
+        .target(name: "Settings", dependencies: ["DIR", "Datasets", "NN", "Sync"]),
+        // Files that survive a crash (atomic writes, appended tables) and JSON text: what
+        // every writer of results and checkpoints shares.
+        .target(name: "Storage", dependencies: ["Datasets"]),
+        // SHA-256 fingerprints of data, weights and configurations, and checkpoint checksums.
+        .target(name: "Fingerprints", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Checkpoint and model files.
+        .target(name: "Checkpoints", dependencies: ["Settings", "DIR", "Datasets", "NN", "Storage", "Fingerprints"]),
         // The training loop: data preparation, the step, FDS across ranks, evaluation.
         .target(
             name: "Training",
             dependencies: [
                 "Collectives", "NN", "DIR", "Datasets", "PRNG", "CSignals", "Settings", "Sync", "Checkpoints",
+                "Fingerprints",
             ]),
-        // A whole run: outputs, resume, epochs, reporting (the rank-0 door), the bench.
-        .target(name: "Orchestration", dependencies: ["Training", "Checkpoints", "Settings", "Sync", "Analysis"]),
+        // One whole run: checks, outputs, resume, epochs, reporting (the rank-0 door).
+        .target(
+            name: "Orchestration",
+            dependencies: [
+                "Training", "Checkpoints", "Settings", "Collectives", "DIR", "Datasets", "NN", "Storage",
+                "Fingerprints",
+            ]),
+        // `dir-dist bench`: a run's steps timed phase by phase, and what they are compared with.
+        .target(
+            name: "Bench", dependencies: ["Orchestration", "Training", "Settings", "Sync", "Collectives", "NN"]),
+        // `dir-dist predict`: a model file applied to new rows.
+        .target(
+            name: "Predictions",
+            dependencies: ["Training", "Checkpoints", "Collectives", "Datasets", "NN", "Storage"]),
         // What runs over seeds say: Student-t intervals, paired differences (sweeps and reports).
         .target(name: "Analysis"),
+        // The sweep's summary and the HTML report: files in, files out; no MPI, no training.
+        .target(name: "Reports", dependencies: ["Analysis", "Storage", "Datasets"]),
+        // `dir-dist sweep`: runs over configurations and seeds, shared out among rank groups.
+        .target(
+            name: "Sweeps",
+            dependencies: [
+                "Orchestration", "Reports", "Training", "Settings", "Collectives", "Storage", "Datasets",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
         // The command line: parsing, option checks and wiring only.
         .target(
             name: "DirDistCommand",
             dependencies: [
-                "Orchestration", "Training", "Settings", "Sync", "Checkpoints",
+                "Orchestration", "Bench", "Predictions", "Sweeps", "Reports", "Training", "Settings", "Sync",
+                "Checkpoints", "Collectives", "DIR", "Datasets", "NN", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "dir-dist", dependencies: ["DirDistCommand"]),
@@ -75,21 +105,37 @@ let package = Package(
             name: "dir-dist-fuzz", dependencies: ["Datasets", "Checkpoints", "DirDistCommand"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The in-process tests' MPI world: the test process as a single rank.
+        .target(name: "InProcessMPI", dependencies: ["Collectives"], path: "Tests/InProcessMPI"),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
-        // Golden/ holds this repository's own reference cases and the script that made them (read by path).
-        .testTarget(name: "DIRTests", dependencies: ["DIR", "PRNG", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "DIRTests", dependencies: ["DIR", "PRNG", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "collectives-probe", "TestSupport"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "TestSupport"]),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Settings", "TestSupport"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "Collectives", "NN", "InProcessMPI"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
+        .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Settings", "Storage", "TestSupport"]),
+        // The trainer and a whole run in this process (one rank: MPI's singleton start).
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "Settings", "Sync", "Collectives", "Datasets", "InProcessMPI"]),
+        .testTarget(
+            name: "OrchestrationTests",
+            dependencies: [
+                "Orchestration", "Settings", "Collectives", "Datasets", "InProcessMPI", "TestSupport",
+            ]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Sync"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync"]),
-        .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps"]),
         // Several hosts (network namespaces with sshd) and a lost host: needs root.
         .testTarget(name: "ClusterTests", dependencies: ["dir-dist", "TestSupport"]),
         // Slurm daemons of our own (munge, slurmctld, slurmd): needs root.
         .testTarget(name: "SlurmTests", dependencies: ["dir-dist", "TestSupport"]),
+        // The program as users run it: `dir-dist` under mpirun on one host, every subcommand.
         .testTarget(
-            name: "TrainingTests", dependencies: ["dir-dist", "dir-dist-fuzz", "Checkpoints", "NN", "TestSupport"]),
+            name: "EndToEndTests",
+            dependencies: ["dir-dist", "dir-dist-fuzz", "Checkpoints", "Datasets", "NN", "TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
-// Checkpoints (DESIGN §6): everything needed to continue a run exactly — the
+// Checkpoints (docs/protocol.md §1): everything needed to continue a run exactly — the
 // configuration and data it belongs to, position, parameters, optimizer state,
 // FDS statistics, model selection — with a magic header and a checksum.
+import Fingerprints
 import Foundation
 
 /// File layout: "DIRDCKPT", UInt32 version, UInt64 payload length, payload, and the

@@ -2,6 +2,7 @@
 // file, fsync, rename over `checkpoint.ckpt`), numbered copies pruned to `keep`,
 // and the newest valid one found for `--resume auto`.
 import Foundation
+import Storage
 
 #if canImport(Glibc)
     import Glibc

@@ -5,6 +5,7 @@ import DIR
 import Datasets
 import Foundation
 import Settings
+import Storage
 
 /// What `dir-dist predict` needs besides the parameters.
 public struct ModelDescription: Codable, Sendable, Equatable {

@@ -39,7 +39,7 @@ extension Int: MPIScalar {
 /// initialises MPI and finalises it in `finalize()`.
 ///
 /// Every rank must call the collectives in the same order with the same counts:
-/// that is the protocol of DESIGN §6, and a mismatch hangs the job.
+/// that is the protocol of docs/protocol.md §1, and a mismatch hangs the job.
 public final class Communicator {
     public let rank: Int
     public let size: Int

@@ -28,11 +28,14 @@ public final class SharedCounter {
     }
 
     /// The counter's value before this call added 1 to it (every value goes to one caller).
-    public func next() -> Int {
-        var one: Int64 = 1
+    public func next() -> Int { add(1) }
+
+    /// The counter's value before this call added `amount` to it (0: reads it).
+    public func add(_ amount: Int) -> Int {
+        var delta = Int64(amount)
         var old: Int64 = 0
         comm.check(MPI_Win_lock(cmpi_lock_shared(), 0, 0, window), "MPI_Win_lock")
-        comm.check(MPI_Fetch_and_op(&one, &old, cmpi_int64(), 0, 0, cmpi_op_sum(), window), "MPI_Fetch_and_op")
+        comm.check(MPI_Fetch_and_op(&delta, &old, cmpi_int64(), 0, 0, cmpi_op_sum(), window), "MPI_Fetch_and_op")
         comm.check(MPI_Win_unlock(0, window), "MPI_Win_unlock")
         return Int(old)
     }

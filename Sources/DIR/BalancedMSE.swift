@@ -1,4 +1,4 @@
-// Balanced MSE (Ren et al., CVPR 2022; PEERS.md §1): the three losses BMC, GAI and
+// Balanced MSE (Ren et al., CVPR 2022; docs/peer-methods.md §1): the three losses BMC, GAI and
 // BNI with one learnable noise scale σ (variance v = σ²). Every loss ends with the
 // factor 2v treated as a constant (the reference detaches it), so ∂/∂σ = 2v·∂ℓ/∂v·2σ.
 // Log-sum-exps are max-shifted; sums run in Double.

@@ -1,4 +1,4 @@
-// Equal-width label bins with the reference's exact edge rule (DESIGN §1).
+// Equal-width label bins with the reference's exact edge rule (docs/specification.md §1).
 // Shared by LDS weights, FDS statistics and the shot evaluation.
 
 /// `count` equal-width bins over `[lo, hi]`, edges `lo + k·((hi − lo)/count)` in

@@ -1,5 +1,5 @@
 // The FDS calibration of features, as per-bin affine maps fixed for an epoch:
-// z' = (z − μ_b)·s_b + μ̃_b with s_b = sqrt(clip(σ̃²_b/σ²_b, lo, hi)) (DESIGN §3).
+// z' = (z − μ_b)·s_b + μ̃_b with s_b = sqrt(clip(σ̃²_b/σ²_b, lo, hi)) (docs/specification.md §3).
 
 /// Per-bin scale and shifts in Float32, precomputed once per epoch from the
 /// statistics, so the training step does one multiply-add per feature.

@@ -1,4 +1,4 @@
-// DenseWeight (Steininger et al., Mach. Learn. 2021; PEERS.md §3): per-sample weights
+// DenseWeight (Steininger et al., Mach. Learn. 2021; docs/peer-methods.md §3): per-sample weights
 // 1 − α·density from a Gaussian KDE of the training labels on a 4096-point grid,
 // floored at ε and normalised to mean 1. Fitted once on all training labels, in Double
 // (which grid point a label reads decides its weight).

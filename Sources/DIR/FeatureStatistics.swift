@@ -1,10 +1,10 @@
-// FDS per-bin feature statistics (DESIGN §3): momentum update from an epoch's
+// FDS per-bin feature statistics (docs/specification.md §3): momentum update from an epoch's
 // per-bin sums, reflect-padded kernel smoothing that ignores never-populated bins,
 // and the calibration z' = (z − μ_b)·sqrt(clip(σ̃²_b/σ²_b)) + μ̃_b. No MPI here.
 
 /// Which features the statistics describe.
 public enum FDSStatisticsMode: String, CaseIterable, Codable, Sendable {
-    /// The raw last-hidden features z (this project's default, DESIGN §3 difference 1).
+    /// The raw last-hidden features z (this project's default, docs/specification.md §3.7 difference 1).
     case raw
     /// The calibrated features z', as the reference code collects them.
     case calibrated
@@ -12,7 +12,7 @@ public enum FDSStatisticsMode: String, CaseIterable, Codable, Sendable {
 
 /// When the epoch's statistics are gathered.
 public enum FDSPass: String, CaseIterable, Codable, Sendable {
-    /// A forward pass over the training set with the weights at the end of the epoch (DESIGN §3).
+    /// A forward pass over the training set with the weights at the end of the epoch (docs/specification.md §3).
     case separate
     /// From the training steps' own forward passes during the epoch, as the reference
     /// code does: no extra pass, but each sample's features come from the weights of its step.

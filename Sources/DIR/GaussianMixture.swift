@@ -1,4 +1,4 @@
-// The 1-D Gaussian mixture of GAI's label prior (PEERS.md §1.3), fitted by dir-dist
+// The 1-D Gaussian mixture of GAI's label prior (docs/peer-methods.md §1.3), fitted by dir-dist
 // itself: the reference uses scikit-learn's GaussianMixture, whose EM result depends
 // on its version, so this follows the same recipe rather than its bits: k-means++
 // seeding (from the run's seed), Lloyd's k-means, then EM with the variance floor

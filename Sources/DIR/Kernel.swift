@@ -1,4 +1,4 @@
-// Symmetric smoothing windows of LDS and FDS (DESIGN §2, §3), as in the reference:
+// Symmetric smoothing windows of LDS and FDS (docs/specification.md §2, §3), as in the reference:
 // gaussian is scipy's gaussian_filter1d impulse response, not the raw Gaussian.
 import Foundation
 

@@ -1,4 +1,4 @@
-// LDS and cost-sensitive reweighting (DESIGN §2): per-bin values from the
+// LDS and cost-sensitive reweighting (docs/specification.md §2): per-bin values from the
 // global training histogram, optionally kernel-smoothed, inverted into weights.
 
 public enum Reweight: String, CaseIterable, Codable, Sendable {

@@ -1,4 +1,4 @@
-// RankSim (Gong et al., ICML 2022; PEERS.md §2): a regulariser that makes the ranking
+// RankSim (Gong et al., ICML 2022; docs/peer-methods.md §2): a regulariser that makes the ranking
 // of a sample's feature similarities follow the ranking of its label similarities,
 // differentiated as a blackbox ranker (Vlastelica et al.). All scratch is allocated
 // once; a step sorts with an in-place heap sort (no allocation).
@@ -10,7 +10,7 @@ import PRNG
 #endif
 
 public final class RankSim {
-    /// γ: the regulariser's weight in the loss (fed to the ranker as is, PEERS.md §2.3).
+    /// γ: the regulariser's weight in the loss (fed to the ranker as is, docs/peer-methods.md §2.3).
     public let gamma: Double
     /// λ: the blackbox interpolation strength.
     public let lambda: Double
@@ -53,7 +53,7 @@ public final class RankSim {
         for p in [order, byLabel, labelPlace] { p.deallocate() }
     }
 
-    /// The samples the regulariser uses (PEERS.md §2.1): the whole batch in batch order
+    /// The samples the regulariser uses (docs/peer-methods.md §2.1): the whole batch in batch order
     /// when every label differs; otherwise one sample per distinct label, in ascending
     /// label order, drawn uniformly by `rng` among that label's samples (in batch order).
     /// Writes batch positions into `kept` and returns how many.

@@ -1,4 +1,4 @@
-// DIR evaluation (DESIGN §5): MSE, MAE, G-Mean and Pearson overall and per shot
+// DIR evaluation (docs/specification.md §5): MSE, MAE, G-Mean and Pearson overall and per shot
 // (many / median / few by training-bin count), built from additive per-bin sums.
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 // `dir-dist bench`: the step breakdown, throughput, GFLOP/s against sgemm, allreduce
 // bandwidth and memory, per rank and averaged; optionally one CSV row for scripts.
 import ArgumentParser
+import Bench
 import Checkpoints
 import Collectives
 import DIR
@@ -9,6 +10,7 @@ import Foundation
 import NN
 import Orchestration
 import Settings
+import Storage
 import Sync
 import Training
 
@@ -47,12 +49,8 @@ struct Bench: ParsableCommand {
             throw optionError(option, "must be positive, got \(value)")
         }
         if warmup < 0 { throw optionError("--warmup", "must be non-negative, got \(warmup)") }
-        if hiddenSizes.isEmpty || hiddenSizes.count != hidden.split(separator: ",").count {
-            throw optionError("--hidden", "'\(hidden)' is not a comma-separated list of positive sizes")
-        }
+        _ = try hiddenLayerSizes(hidden)
     }
-
-    private var hiddenSizes: [Int] { hidden.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 } }
 
     private func configuration(ranks: Int) -> TrainingConfig {
         var c = TrainingConfig()
@@ -60,7 +58,7 @@ struct Bench: ParsableCommand {
         c.recipe.data =
             data.map { .directory($0) }
             ?? .synthetic(Synthetic(trainCount: rows ?? 64 * global, testCount: 256, featureCount: features, seed: 1))
-        c.recipe.hidden = hiddenSizes
+        c.recipe.hidden = (try? hiddenLayerSizes(hidden)) ?? []
         model.apply(to: &c.recipe)
         c.recipe.optimizer = optimizer
         c.recipe.binning = .equalWidth(count: 50, range: nil)

@@ -1,6 +1,6 @@
-// `dir-dist lds`: shows what LDS does to a label set, per bin and per sample (DESIGN §8).
+// `dir-dist lds`: shows what LDS does to a label set, per bin and per sample
+// (docs/file-formats.md); the computation is Training's LabelWeightTables.
 import ArgumentParser
-import DIR
 import Datasets
 import Foundation
 import Settings
@@ -28,33 +28,19 @@ struct LDS: ParsableCommand {
     }
 
     private func execute() throws {
-        let values =
-            labels.hasSuffix(".npy")
-            ? try NumpyFile.labels(path: labels)
-            : try CSVFile.table(path: labels, target: target, split: "labels").labels
-        guard !values.isEmpty else { throw InputError(labels, "no labels") }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw InputError(labels, "label \(bad) is not finite")
-        }
-        let bins = try binning.choice.resolve(trainLabels: values)
-        let counts = bins.histogram(values)
-        let sampleBins = values.map { Int32(bins.bin($0)) }
         var recipe = Recipe()
+        recipe.binning = binning.choice
         recipe.reweight = reweighting.reweight
         recipe.lds = reweighting.kernel
         recipe.denseWeight = reweighting.denseWeight
-        // The same weights training would use (per bin, or DenseWeight's per sample).
-        let (table, sampleWeights) = try PreparedData.weights(recipe, labels: values, bins: sampleBins, counts: counts)
-        let perBinCSV = table.table(bins)
-        var perSampleCSV = "index,label,bin,weight\n"
-        for (i, y) in values.enumerated() { perSampleCSV += "\(i),\(y),\(sampleBins[i]),\(sampleWeights[i])\n" }
+        let tables = try LabelWeightTables(labelsAt: labels, target: target, recipe: recipe)
         // Nothing of the user's is overwritten (the label file itself among them); checked
         // before either file is written.
         for path in [perBin, perSample].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
             throw InputError(path, "exists; choose a new file")
         }
-        try emit(perBinCSV, to: perBin)
-        if let perSample { try emit(perSampleCSV, to: perSample) }
+        try emit(tables.perBin, to: perBin)
+        if let perSample { try emit(tables.perSample, to: perSample) }
     }
 
     private func emit(_ text: String, to path: String?) throws {

@@ -154,7 +154,7 @@ struct FDSOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "Statistics online from the training steps (default: 3.5-3.9% of an STS-B epoch), or from a separate "
-                + "pass at the end of each epoch (DESIGN 3; 26-44%)."))
+                + "pass at the end of each epoch (docs/specification.md §3.2; its cost: docs/fds.md)."))
     var fdsPass: FDSPass = .online
     @Option(help: "First epoch whose end updates the statistics.") var startUpdate: Int = 0
     @Option(help: "First epoch that calibrates features.") var startSmooth: Int = 1

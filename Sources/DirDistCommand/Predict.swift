@@ -2,6 +2,7 @@
 import ArgumentParser
 import Collectives
 import Orchestration
+import Predictions
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(

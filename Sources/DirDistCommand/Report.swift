@@ -4,25 +4,19 @@
 import ArgumentParser
 import Foundation
 import Orchestration
+import Reports
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write DIR/report.html for a training run's folder or a sweep's (one self-contained page).")
 
     @Argument(help: "A folder written by `train --out` or `sweep --out`.") var directory: String
-    @Option(help: "Sweep: the comparison's baseline configuration (default: the vanilla one).") var baseline: String?
-    @Option(help: "Sweep: select on this validation shot's MAE: all, many, median or few.") var selectBy = "few"
-
-    func validate() throws {
-        if !SweepSummary.shots.contains(selectBy) {
-            throw optionError("--select-by", "'\(selectBy)' is not all, many, median or few")
-        }
-    }
+    @OptionGroup(title: "Sweep comparison") var selection: SelectionOptions
 
     func run() throws {
         guard ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"].map({ $0 == "0" }) ?? true else { return }
         do {
-            let page = try ReportPage(directory: directory, baseline: baseline, selectBy: selectBy)
+            let page = try ReportPage(directory: directory, baseline: selection.baseline, selectBy: selection.rule)
             if let summary = page.summary { try summary.write(to: directory) }
             print("report: \(try page.write())")
         } catch {

@@ -3,8 +3,26 @@
 import ArgumentParser
 import Settings
 
-enum SyncChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, allreduce, shared, hierarchical
+import Sync
+
+/// `--sync`: `auto`, or one of the sums a user can ask for (`GradientSum.requestable`).
+struct SyncRequest: ExpressibleByArgument, Equatable {
+    /// nil: auto (chosen for the job's layout).
+    let sum: GradientSum?
+
+    init(_ sum: GradientSum?) { self.sum = sum }
+
+    init?(argument: String) {
+        if argument == "auto" {
+            sum = nil
+            return
+        }
+        guard let sum = GradientSum(rawValue: argument), GradientSum.requestable.contains(sum) else { return nil }
+        self.sum = sum
+    }
+
+    static var allValueStrings: [String] { ["auto"] + GradientSum.requestable.map(\.rawValue) }
+    var defaultValueDescription: String { sum?.rawValue ?? "auto" }
 }
 
 struct SyncOptions: ParsableArguments {
@@ -12,14 +30,14 @@ struct SyncOptions: ParsableArguments {
         help: ArgumentHelp(
             "How ranks sum gradients: auto (shared memory on one node, hierarchical across nodes with the same "
                 + "ranks each, when every rank has a core), allreduce, shared or hierarchical."))
-    var sync: SyncChoice = .auto
+    var sync = SyncRequest(nil)
     @Flag(
         inversion: .prefixedNo,
         help: "Shorthand for --sync shared (--no-shared-memory: --sync allreduce).")
     var sharedMemory: Bool?
 
     func validate() throws {
-        if sharedMemory != nil && sync != .auto {
+        if sharedMemory != nil && sync.sum != nil {
             throw optionError("--sync", "give either --sync or --\(sharedMemory! ? "" : "no-")shared-memory")
         }
     }
@@ -27,6 +45,6 @@ struct SyncOptions: ParsableArguments {
     /// The configuration's choice; nil: chosen for the job's layout.
     var gradientSum: GradientSum? {
         if let sharedMemory { return sharedMemory ? .shared : .allreduce }
-        return GradientSum(rawValue: sync.rawValue)
+        return sync.sum
     }
 }

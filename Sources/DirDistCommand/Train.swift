@@ -98,9 +98,7 @@ struct Train: ParsableCommand {
         if epochs < 1 { throw optionError("--epochs", "must be positive, got \(epochs)") }
         if batchSize < 1 { throw optionError("--batch-size", "must be positive, got \(batchSize)") }
         if !(lr > 0 && lr.isFinite) { throw optionError("--lr", "must be positive, got \(lr)") }
-        if hiddenSizes == nil {
-            throw optionError("--hidden", "'\(hidden)' is not a comma-separated list of positive sizes")
-        }
+        _ = try hiddenLayerSizes(hidden)
         if let names = categoricalColumns, names.isEmpty || names.contains("") {
             throw optionError("--categorical", "'\(categorical ?? "")' is not a comma-separated list of column names")
         }
@@ -166,7 +164,7 @@ struct Train: ParsableCommand {
             if m < 1 || m > 65536 { throw optionError("--micro-batch", "must be in 1...65536, got \(m)") }
         }
         guard reproducible else { return }
-        if syncing.sync != .auto || syncing.sharedMemory != nil || overlap {
+        if syncing.gradientSum != nil || overlap {
             throw optionError(
                 "--reproducible",
                 "sums gradients exactly with its own allreduce: leave out --sync, --shared-memory and --overlap")
@@ -184,14 +182,6 @@ struct Train: ParsableCommand {
 
     private var categoricalColumns: [String]? {
         categorical.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-    }
-
-    private var hiddenSizes: [Int]? {
-        let sizes = hidden.split(separator: ",", omittingEmptySubsequences: false).map {
-            Int($0.trimmingCharacters(in: .whitespaces))
-        }
-        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
-        return sizes.map { $0! }
     }
 
     /// The configuration these (validated) options describe.
@@ -227,7 +217,7 @@ struct Train: ParsableCommand {
         r.optimizer = optimizer
         r.momentum = momentum
         r.weightDecay = weightDecay
-        r.hidden = hiddenSizes ?? []
+        r.hidden = (try? hiddenLayerSizes(hidden)) ?? []
         model.apply(to: &r)
         r.seed = seed
         r.binning = binning.choice

@@ -74,10 +74,9 @@ public enum BLAS {
         return config.split(separator: " ").prefix(2).joined(separator: " ")
     }
 
-    /// One 512³ product before training. Measured with OpenBLAS 0.3.21 (Zen kernels):
-    /// until the process has made one large sgemm call, small products such as
-    /// 128×256×768 run at a third of the speed (12 instead of 34 GFLOP/s), also in a
-    /// plain C program; afterwards they stay fast. It costs about 10 ms once.
+    /// One 512³ product before training: until a process has made one large sgemm call,
+    /// OpenBLAS runs small products far below their speed (docs/performance.md, "BLAS
+    /// warm-up"); afterwards they stay fast.
     public static func warmUp() {
         let n = 512
         let a = FloatBuffer(count: n * n), c = FloatBuffer(count: n * n)

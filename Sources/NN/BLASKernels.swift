@@ -67,7 +67,7 @@ public enum KernelChoice {
         let s = recordedChoice
         if s.first == "chosen", s.count == 3 {
             // The re-executed process: trust the new kernels only if they compute correctly.
-            // Test-only fault injection (README): a check that fails, to exercise the fallback.
+            // Test-only fault injection (docs/cluster.md): a check that fails, to exercise the fallback.
             let error = variable("DIR_DIST_TEST_FAULT") == "blas-check" ? .infinity : BLASKernels.verificationError()
             if !(error <= tolerance) {
                 reexec(core: s[2], state: "fallback \(s[1]) \(s[2]) \(error)")

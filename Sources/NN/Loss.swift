@@ -1,4 +1,4 @@
-// Weighted regression losses of the DIR reference (DESIGN §4): value and dL/dŷ.
+// Weighted regression losses of the DIR reference (docs/specification.md §4): value and dL/dŷ.
 // The loss of a batch is mean_i(w_i · l_i); the caller supplies the 1/batch scale.
 
 #if canImport(Glibc)

@@ -1,11 +1,11 @@
-// How a run ends: the exit statuses of README "Running on a cluster", and the
+// How a run ends: the exit statuses of docs/file-formats.md §4, and the
 // ways a training run can end without an error.
 import Checkpoints
 import Datasets
 import Settings
 import Training
 
-/// Exit statuses (README "Running on a cluster").
+/// Exit statuses (docs/file-formats.md §4).
 public enum ExitStatus: Int32, Sendable {
     case success = 0
     case runtimeFailure = 1

@@ -6,6 +6,7 @@ import DIR
 import Datasets
 import Foundation
 import Settings
+import Storage
 
 public final class Reporter {
     private let enabled: Bool
@@ -118,7 +119,7 @@ public final class Reporter {
         writeMetrics(
             "{\"event\":\"epoch\",\"epoch\":\(e + 1),\"train_loss\":\(JSONText.number(trainLoss)),"
                 + "\"seconds\":\(JSONText.number(seconds)),\"samples_per_s\":\(JSONText.number(samplesPerSecond))"
-                + "\(fdsField),\"val\":\(JSONText.report(validation))}")
+                + "\(fdsField),\"val\":\(MetricsJSON.report(validation))}")
     }
 
     public func test(_ report: ShotReport, epoch: Int, binning: Binning, trainCounts: [Double]) {
@@ -131,7 +132,7 @@ public final class Reporter {
                 "  \(label) " + String(format: "%6d", m.count) + " "
                     + [m.mse, m.mae, m.gmean, m.pearson].map(cell).joined(separator: " "))
         }
-        writeMetrics("{\"event\":\"test\",\"epoch\":\(epoch),\"test\":\(JSONText.report(report))}")
+        writeMetrics("{\"event\":\"test\",\"epoch\":\(epoch),\"test\":\(MetricsJSON.report(report))}")
         guard let directory else { return }
         var csv = "bin,lo,hi,train_count,test_count,mae,mse\n"
         for (b, s) in report.perBin.enumerated() {

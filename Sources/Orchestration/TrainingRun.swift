@@ -5,6 +5,7 @@ import Checkpoints
 import Collectives
 import DIR
 import Datasets
+import Fingerprints
 import Foundation
 import NN
 import Settings
@@ -21,6 +22,18 @@ public enum TrainingRun {
     ) throws -> RunEnd {
         let reporter = Reporter(isRoot: comm.isRoot, directory: config.execution.outputDirectory, spelling: spelling)
         reporter.console = console
+        let data = try prepare(config, comm: comm)
+        Preemption.install()
+        let session = try TrainingSession(config: config, data: data, reporter: reporter, comm: comm)
+        let end = try session.run()
+        if injectedFailureAfterTheRun(rank: comm.rank) { throw InjectedFailure() }
+        return end
+    }
+
+    /// What every run does before training, `dir-dist bench` included (collective): the
+    /// launch, the output folder, the data (loaded, agreed on, finite), the same
+    /// configuration on every rank, the BLAS threads. Bad input throws on every rank.
+    public static func prepare(_ config: TrainingConfig, comm: Communicator) throws -> PreparedData {
         try LaunchCheck.check(comm)
         try checkOutputs(config.execution, comm)
         let data = try Agreement.together(comm) { () throws -> PreparedData in
@@ -32,11 +45,7 @@ public enum TrainingRun {
         // Reproducible training keeps one BLAS thread per rank unless told otherwise: a
         // threaded product may split its sums by the thread count, which follows the ranks.
         Compute.configure(threads: config.execution.threads ?? (config.recipe.microBatch != nil ? 1 : nil), comm)
-        Preemption.install()
-        let session = try TrainingSession(config: config, data: data, reporter: reporter, comm: comm)
-        let end = try session.run()
-        if injectedFailureAfterTheRun(rank: comm.rank) { throw InjectedFailure() }
-        return end
+        return data
     }
 
     /// Rank 0 checks the output folder and the FDS dump file before any work.
@@ -52,7 +61,7 @@ public enum TrainingRun {
         }
     }
 
-    /// Every rank must train on the same configuration (DESIGN §6; the data was agreed on
+    /// Every rank must train on the same configuration (docs/protocol.md; the data was agreed on
     /// as it was loaded); when they do not, the error names the hosts and ranks that differ.
     static func checkSameEverywhere(_ config: TrainingConfig, _ comm: Communicator) throws {
         var h = Fingerprint()
@@ -66,7 +75,7 @@ public enum TrainingRun {
     }
 }
 
-/// Denormals flushed to zero; one BLAS thread per rank when ranks share cores (DESIGN §7).
+/// Denormals flushed to zero; one BLAS thread per rank when ranks share cores (docs/protocol.md §2).
 public enum Compute {
     public static func configure(threads: Int?, _ comm: Communicator) {
         BLAS.flushDenormals()

@@ -3,6 +3,7 @@
 // model file written. Every rank runs the same sequence of collectives.
 import Checkpoints
 import Collectives
+import Fingerprints
 import Foundation
 import NN
 import Settings
@@ -62,7 +63,7 @@ final class TrainingSession {
         }
         if let name = config.recipe.architectureName { reporter.line("model: \(name)") }
         let hosts = HostList.describe(comm.hostNames())
-        reporter.line("hosts: \(hosts); gradient sum: \(trainer.syncKind.rawValue)")
+        reporter.line("hosts: \(hosts); gradient sum: \(trainer.syncPlan)")
         if let (path, c) = resumed { reporter.line("resumed from \(path) at epoch \(c.epoch + 1), step \(c.step)") }
     }
 

@@ -1,4 +1,4 @@
-// How labels are binned (DESIGN §1), as the configuration states it; resolved
+// How labels are binned (docs/specification.md §1), as the configuration states it; resolved
 // against the training labels once they are loaded.
 import DIR
 

@@ -1,8 +1,8 @@
-// Settings of the peer methods that change the loss (PEERS.md): Balanced MSE and
+// Settings of the peer methods that change the loss (docs/peer-methods.md): Balanced MSE and
 // RankSim. DenseWeight, a reweighting, is `DenseWeightSettings` beside the recipe.
 import DIR
 
-/// Balanced MSE in place of the per-sample loss (PEERS.md §1). σ and its rate are in
+/// Balanced MSE in place of the per-sample loss (docs/peer-methods.md §1). σ and its rate are in
 /// the target's units, also when the loss sees standardised targets.
 public struct BalancedMSESettings: Codable, Sendable, Equatable {
     public var kind: BalancedMSEKind
@@ -18,7 +18,7 @@ public struct BalancedMSESettings: Codable, Sendable, Equatable {
     public init(kind: BalancedMSEKind) { self.kind = kind }
 }
 
-/// The RankSim regulariser on the features before FDS (PEERS.md §2): loss += γ·R.
+/// The RankSim regulariser on the features before FDS (docs/peer-methods.md §2): loss += γ·R.
 public struct RankSimSettings: Codable, Sendable, Equatable {
     /// γ, the regulariser's weight.
     public var gamma: Double

@@ -5,6 +5,7 @@ import DIR
 import Datasets
 import Foundation
 import NN
+import Sync
 
 /// What is trained. Two runs with the same recipe and the same global batch train the
 /// same model (up to summation order), whatever their rank count, files or threads:
@@ -42,9 +43,9 @@ public struct Recipe: Codable, Sendable, Equatable {
     /// The LDS kernel, nil without LDS.
     public var lds: Kernel?
     public var loss = Loss(.mse)
-    /// Balanced MSE in place of `loss` (PEERS.md §1), nil: the per-sample loss.
+    /// Balanced MSE in place of `loss` (docs/peer-methods.md §1), nil: the per-sample loss.
     public var balancedMSE: BalancedMSESettings?
-    /// The RankSim regulariser (PEERS.md §2), nil: off.
+    /// The RankSim regulariser (docs/peer-methods.md §2), nil: off.
     public var rankSim: RankSimSettings?
     public var shots = ShotThresholds()
     public var selection: ModelSelection = .last
@@ -80,7 +81,7 @@ public struct Recipe: Codable, Sendable, Equatable {
     }
 }
 
-/// DenseWeight (PEERS.md §3): weights max(1 − α·density, ε), ε = 1e-6, normalised to mean 1.
+/// DenseWeight (docs/peer-methods.md §3): weights max(1 − α·density, ε), ε = 1e-6, normalised to mean 1.
 public struct DenseWeightSettings: Codable, Sendable, Equatable {
     public var alpha = 1.0
     /// KDE bandwidth; nil: 1.06 · σ · n^(−1/5) of the training labels.
@@ -123,16 +124,6 @@ public struct Execution: Codable, Sendable, Equatable {
     public var sync: GradientSum?
 
     public init() {}
-}
-
-/// The ways to sum gradients over ranks a user can ask for (`--sync`).
-public enum GradientSum: String, CaseIterable, Codable, Sendable {
-    /// One allreduce of the whole buffer (any layout; with `overlap`, in buckets during backward).
-    case allreduce
-    /// MPI-3 shared memory on one node, the update split among the ranks.
-    case shared
-    /// Shared memory within each node, each shard's owners allreduce it across nodes.
-    case hierarchical
 }
 
 public struct TrainingConfig: Codable, Sendable, Equatable {

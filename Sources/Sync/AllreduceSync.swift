@@ -8,7 +8,7 @@ import NN
 /// over all ranks; every rank then takes the same optimizer step on its own copy of the
 /// parameters. The buffer is laid out head first, so finished gradients form a growing prefix.
 final class AllreduceSync: GradientSync {
-    let kind: SyncKind
+    let plan: SyncPlan
     let parameters: FloatBuffer
     let gradients: FloatBuffer
     private let comm: Communicator
@@ -19,9 +19,9 @@ final class AllreduceSync: GradientSync {
     /// Start of the gradients not yet handed to a bucket.
     private var started = 0
 
-    init(comm: Communicator, parameterCount n: Int, overlap: Bool, bucketBytes: Int) {
+    init(comm: Communicator, parameterCount n: Int, plan: SyncPlan, bucketBytes: Int) {
         self.comm = comm
-        kind = overlap && comm.size > 1 ? .overlappedAllreduce : .allreduce
+        self.plan = plan
         parameters = FloatBuffer(count: n)
         reduced = FloatBuffer(count: n + StepSignals.slotCount)
         gradients = FloatBuffer(borrowing: reduced.pointer, count: n, owner: reduced)
@@ -30,14 +30,14 @@ final class AllreduceSync: GradientSync {
         pending.reserveCapacity(64)
     }
 
-    func beginBackward() {
+    func beginStep(globalRows: Int) {
         started = 0
         pending.removeAll(keepingCapacity: true)
     }
 
     /// Starts a bucket once enough gradients are ready, and lets earlier buckets progress.
     func gradientsReady(prefix: Int) {
-        guard kind == .overlappedAllreduce else { return }
+        guard plan.overlapped else { return }
         if prefix - started >= bucketElements {
             pending.append(comm.startAllreduce(UnsafeMutableBufferPointer(rebasing: reduced.buffer[started..<prefix])))
             started = prefix
@@ -45,21 +45,23 @@ final class AllreduceSync: GradientSync {
         for i in pending.indices { _ = pending[i].test() }
     }
 
-    /// Reduces what is left (with the signal slots) and waits for everything.
-    func sum(_ signals: StepSignals) -> StepSignals {
+    func backwardPassDone() {}
+
+    /// Reduces what is left (with the signal slots), waits for everything, and takes the
+    /// optimizer step on this rank's whole copy of the parameters.
+    func reduceAndUpdate(_ signals: StepSignals, with optimizer: Optimizer, summed: () -> Void) -> StepSignals {
         let slots = reduced.pointer + parameters.count
         signals.write(to: slots)
-        if kind == .overlappedAllreduce {
+        if plan.overlapped {
             pending.append(comm.startAllreduce(UnsafeMutableBufferPointer(rebasing: reduced.buffer[started...])))
             for i in pending.indices { pending[i].wait() }
         } else {
             comm.allreduce(reduced.buffer)
         }
-        return StepSignals(slots: slots)
-    }
-
-    func update(with optimizer: Optimizer) {
-        optimizer.step(params: parameters, grads: gradients)
+        summed()
+        let combined = StepSignals(slots: slots)
+        if !combined.nonFiniteLoss { optimizer.step(params: parameters, grads: gradients) }
+        return combined
     }
 
     /// Every rank updated every parameter: the state is already whole.

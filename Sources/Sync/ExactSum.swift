@@ -107,7 +107,7 @@ public final class ExactSum {
 
     /// sums[i] += g[i]·scale rounded to an integer, over `range`: adding and taking away
     /// 1.5·2^52 rounds any |x| < 2^51 to an integer in Double (to nearest, ties to even),
-    /// with plain adds the compiler vectorises (a libm trunc per value took 3 ns).
+    /// with plain adds the compiler vectorises (a libm trunc per value does not).
     @inline(__always)
     private static func addIntegers(
         _ g: UnsafePointer<Float>, _ scale: Double, _ range: Range<Int>, into sums: UnsafeMutablePointer<Double>

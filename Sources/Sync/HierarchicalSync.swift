@@ -11,7 +11,7 @@ import Collectives
 import NN
 
 final class HierarchicalSync: GradientSync {
-    let kind = SyncKind.hierarchical
+    let plan = SyncPlan(.hierarchical)
     let parameters: FloatBuffer
     let gradients: FloatBuffer
     /// This node's ranks, and the window their gradients and parameters live in.
@@ -20,7 +20,8 @@ final class HierarchicalSync: GradientSync {
     private var window: SharedSegments { local.window }
     /// The ranks with this rank's local index on every node: they own the same shard.
     private let peers: Communicator
-    /// This rank's shard summed over its node, then over all nodes, with the signals after it.
+    /// This rank's shard (at its own offsets) summed over its node, then over all nodes,
+    /// with the signals right after it; the rest of the buffer is unused.
     private let reduced: FloatBuffer
     private var shard: Range<Int> { local.offsets[node.rank]..<local.offsets[node.rank + 1] }
 
@@ -31,18 +32,20 @@ final class HierarchicalSync: GradientSync {
         local = NodeWindow(node: node, parameterCount: n)
         parameters = local.parameters
         gradients = FloatBuffer(borrowing: local.gradients[node.rank], count: n, owner: local.window)
-        reduced = FloatBuffer(count: local.shardLength + StepSignals.slotCount)
+        reduced = FloatBuffer(count: n + StepSignals.slotCount)
     }
 
-    func beginBackward() {}
+    func beginStep(globalRows: Int) {}
     func gradientsReady(prefix: Int) {}
+    func backwardPassDone() {}
 
     /// Posts the signals, sums this rank's shard over the node (local rank order), then
-    /// over the nodes together with the node's combined signals.
-    func sum(_ signals: StepSignals) -> StepSignals {
+    /// over the nodes together with the node's combined signals; updates this rank's
+    /// shard of the node's parameters from it and waits for the node's other shards.
+    func reduceAndUpdate(_ signals: StepSignals, with optimizer: Optimizer, summed: () -> Void) -> StepSignals {
         let nodeSignals = local.post(signals, rank: node.rank)
         let (lo, count) = (shard.lowerBound, shard.count)
-        let out = reduced.pointer
+        let out = reduced.pointer + lo
         out.update(from: local.gradients[0] + lo, count: count)
         for q in 1..<node.size {
             let g = local.gradients[q] + lo
@@ -51,16 +54,12 @@ final class HierarchicalSync: GradientSync {
         // The slots right after this shard's values: one message per step between nodes.
         nodeSignals.write(to: out + count)
         peers.allreduce(UnsafeMutableBufferPointer(start: out, count: count + StepSignals.slotCount))
-        return StepSignals(slots: out + count)
-    }
-
-    /// Updates this rank's shard of the node's parameters from the summed shard (the
-    /// optimizer indexes gradients like parameters, so it is handed the shard's buffer
-    /// shifted back by the shard's start), then waits for the node's other shards.
-    func update(with optimizer: Optimizer) {
-        let shifted = UnsafePointer(reduced.pointer) - shard.lowerBound
-        optimizer.step(params: parameters.pointer, grads: shifted, range: shard)
+        summed()
+        let combined = StepSignals(slots: out + count)
+        guard !combined.nonFiniteLoss else { return combined }
+        optimizer.step(params: parameters.pointer, grads: reduced.pointer, range: shard)
         window.synchronize()
+        return combined
     }
 
     /// Each rank's state is current on its shard only (the same on every node): gather

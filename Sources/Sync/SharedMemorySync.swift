@@ -9,7 +9,7 @@ import Collectives
 import NN
 
 final class SharedMemorySync: GradientSync {
-    let kind = SyncKind.sharedMemory
+    let plan = SyncPlan(.shared)
     let parameters: FloatBuffer
     let gradients: FloatBuffer
     private let comm: Communicator
@@ -33,22 +33,22 @@ final class SharedMemorySync: GradientSync {
 
     deinit { summands.deallocate() }
 
-    func beginBackward() {}
+    func beginStep(globalRows: Int) {}
     func gradientsReady(prefix: Int) {}
+    func backwardPassDone() {}
 
-    /// Posts this rank's signals after its gradients, waits until every rank has
-    /// written both, then combines every rank's signals. The gradient shards are
-    /// summed in `update`, where each rank needs only its own.
-    func sum(_ signals: StepSignals) -> StepSignals {
-        node.post(signals, rank: comm.rank)
-    }
-
-    /// Updates this rank's shard of the shared parameters with the sum of every rank's
-    /// gradients, read as the optimizer goes (rank order, so every run adds alike), and
-    /// waits for the other shards.
-    func update(with optimizer: Optimizer) {
+    /// Posts this rank's signals after its gradients and waits until every rank has
+    /// written both; then updates this rank's shard of the shared parameters with the
+    /// sum of every rank's gradients, read as the optimizer goes (rank order, so every
+    /// run adds alike: the sum exists only inside the update), and waits for the other
+    /// shards.
+    func reduceAndUpdate(_ signals: StepSignals, with optimizer: Optimizer, summed: () -> Void) -> StepSignals {
+        let combined = node.post(signals, rank: comm.rank)
+        summed()
+        guard !combined.nonFiniteLoss else { return combined }
         optimizer.step(params: parameters.pointer, summing: UnsafeBufferPointer(summands), range: shard)
         window.synchronize()
+        return combined
     }
 
     /// Each rank's state is current on its shard only: gather the shards everywhere.

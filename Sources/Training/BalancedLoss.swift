@@ -6,18 +6,25 @@
 import DIR
 import NN
 import Settings
-import Sync
 
 final class BalancedLoss {
     /// The loss, with its prior in the units the model sees.
     private(set) var loss: BalancedMSE
     /// Where σ sits in the parameter and gradient buffers.
     let sigmaIndex: Int
+    /// The flat buffers σ and its gradient live in (the sync's).
+    private let parameters: FloatBuffer
+    private let gradients: FloatBuffer
     /// Targets of the global batch in batch order (BMC: all of them; GAI, BNI: this rank's).
     private let batchTargets: FloatBuffer
     private let targetScale: TargetScale
 
-    init(_ settings: BalancedMSESettings, prior: LabelPrior?, scale: TargetScale, sigmaIndex: Int, capacity: Int) {
+    init(
+        _ settings: BalancedMSESettings, prior: LabelPrior?, scale: TargetScale, parameters: FloatBuffer,
+        gradients: FloatBuffer, sigmaIndex: Int, capacity: Int
+    ) {
+        self.parameters = parameters
+        self.gradients = gradients
         targetScale = scale
         userPrior = prior
         loss = BalancedMSE(kind: settings.kind, prior: prior?.mapped(shift: scale.mean, scale: scale.std))
@@ -42,16 +49,16 @@ final class BalancedLoss {
     /// and later ensemble members), returns Σ w·2v·ℓ of these rows.
     func evaluate(
         batch: UnsafeBufferPointer<Int32>, first: Int, count n: Int, prediction: UnsafePointer<Float>,
-        weights: UnsafePointer<Float>, data: PreparedData, sync: GradientSync, scale: Double,
+        weights: UnsafePointer<Float>, data: PreparedData, scale: Double,
         dPrediction: UnsafeMutablePointer<Float>, accumulate: Bool = false
     ) -> Double {
         let rows = loss.kind == .bmc ? 0..<batch.count : first..<(first + n)
         for k in rows { batchTargets.pointer[k] = data.trainTargets[Int(batch[k])] }
         let value = loss.evaluate(
             prediction: prediction, batchTargets: batchTargets.pointer, batchCount: batch.count, firstRow: first,
-            weights: weights, count: n, sigma: sync.parameters.pointer[sigmaIndex], scale: scale,
+            weights: weights, count: n, sigma: parameters.pointer[sigmaIndex], scale: scale,
             dPrediction: dPrediction)
-        let sigmaGradient = sync.gradients.pointer + sigmaIndex
+        let sigmaGradient = gradients.pointer + sigmaIndex
         sigmaGradient.pointee = (accumulate ? sigmaGradient.pointee : 0) + Float(value.dSigma)
         return value.loss
     }

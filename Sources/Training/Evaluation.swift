@@ -1,4 +1,4 @@
-// Sharded evaluation (DESIGN §5, §6): each rank predicts its chunks of a split, and
+// Sharded evaluation (docs/specification.md §5, docs/protocol.md §1.7): each rank predicts its chunks of a split, and
 // every rank gets the same report, with the same bits for any rank count: each chunk's
 // per-bin error sums go to a slot of their own (one allreduce where every slot has one
 // contributor, so adding the others' zeros is exact), and every rank adds the chunks

@@ -1,4 +1,4 @@
-// FDS across ranks (DESIGN §3, §6): calibrates training features during an epoch
+// FDS across ranks (docs/specification.md §3, docs/protocol.md §1.6): calibrates training features during an epoch
 // with fixed statistics, and at the epoch's end runs the statistics pass — per-bin
 // sums on every rank, one allreduce, momentum and smoothing on rank 0, one broadcast.
 // Reproducible training keeps the per-bin sums as exact fixed-point sums, so that they

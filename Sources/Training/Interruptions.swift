@@ -26,7 +26,7 @@ public enum Watchdog {
 /// call that fails: a broadcast from a rank that does not exist), `diverge` (the
 /// rank's parameters, as the end-of-run replica check sees them, moved by one ulp) or
 /// `fail` (the rank alone reports a runtime failure once its run has finished). Not for production use;
-/// documented in the README.
+/// documented in docs/cluster.md.
 struct FaultInjection {
     enum Kind: String { case kill, hang, nan, signal, slow, mpiError = "mpi-error", diverge, fail }
     let kind: Kind

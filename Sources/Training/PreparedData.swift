@@ -4,6 +4,7 @@ import Checkpoints
 import Collectives
 import DIR
 import Datasets
+import Fingerprints
 import NN
 import Settings
 
@@ -74,7 +75,7 @@ public final class PreparedData {
         self.binning = binning
         self.trainBins = trainBins
         // The labels are on every rank, so this equals the allreduced histogram
-        // of the shards; summing shards keeps the protocol of DESIGN §6 explicit.
+        // of the shards; summing shards keeps the protocol of docs/protocol.md §1 explicit.
         var counts = [Double](repeating: 0, count: binning.count)
         for i in Self.shard(train.count, comm) { counts[Int(trainBins[i])] += 1 }
         comm.allreduce(&counts)

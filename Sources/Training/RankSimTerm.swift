@@ -3,7 +3,7 @@
 // (seed, epoch, step) without a message; the kept samples' features, computed by the
 // ranks that own them, are shared with one allgather of (kept rows × feature size);
 // every rank then evaluates the regulariser on the whole subset and adds the gradient
-// of its own kept rows. The ranker sees exactly γ·∂R/∂ranks (PEERS.md §2.3): nothing is
+// of its own kept rows. The ranker sees exactly γ·∂R/∂ranks (docs/peer-methods.md §2.3): nothing is
 // rescaled before it, and the parameter gradients are summed after it as usual.
 import Collectives
 import DIR

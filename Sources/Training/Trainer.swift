@@ -1,5 +1,5 @@
-// The data-parallel training loop of DESIGN §6. One step reads top to bottom:
-// gather, forward, loss, backward, sync, update. Checkpoint state is in
+// The data-parallel training loop of docs/protocol.md. One step reads top to bottom:
+// gather, forward, loss, backward, reduce-and-update. Checkpoint state is in
 // Trainer+Checkpoint.swift; how the gradients are summed is the Sync module's.
 import Collectives
 import DIR
@@ -38,29 +38,18 @@ public final class Trainer {
     private let rankSim: RankSimTerm?
     private let batch: TrainingBatch
     private let faults: FaultInjection?
-    /// Reproducible training's exact gradient sum (nil: the sync's Float sum).
-    private let exact: ExactSum?
 
     public init(config: TrainingConfig, comm: Communicator, data: PreparedData) throws {
         recipe = config.recipe
         execution = config.execution
         self.comm = comm
         self.data = data
-        let kind: SyncKind
-        if recipe.microBatch != nil {
-            // The exact sum is its own allreduce; the sync only holds the buffers and updates.
-            guard execution.sync == nil && !execution.overlap else {
-                throw SettingError(
-                    .sync, "reproducible training sums gradients exactly with its own allreduce; leave the sum to it")
-            }
-            kind = .allreduce
-        } else {
-            do {
-                kind = try SyncKind.choose(
-                    requested: execution.sync.map(Self.kind), overlap: execution.overlap, comm: comm)
-            } catch {
-                throw SettingError(.sync, "\(error.message)")
-            }
+        let plan: SyncPlan
+        do {
+            plan = try SyncPlan.choose(
+                requested: execution.sync, overlap: execution.overlap, exact: recipe.microBatch != nil, comm: comm)
+        } catch {
+            throw SettingError(.sync, "\(error.message)")
         }
         // The flat buffer: the model's parameters, then Balanced MSE's σ when it is on.
         let architecture = recipe.architecture
@@ -68,7 +57,12 @@ public final class Trainer {
             inputSize: data.featureCount, architecture: architecture, edges: data.binEdges,
             categories: data.categories)
         let parameterCount = modelCount + (recipe.balancedMSE == nil ? 0 : 1)
-        sync = makeGradientSync(kind, comm: comm, parameterCount: parameterCount, bucketBytes: execution.bucketBytes)
+        let globalBatch = comm.size * execution.batchSize
+        let rowsPerRank = Self.mostRowsPerRank(recipe, globalBatch: globalBatch, ranks: comm.size)
+        let microBatch = recipe.microBatch ?? 1
+        sync = makeGradientSync(
+            plan, comm: comm, parameterCount: parameterCount, bucketBytes: execution.bucketBytes,
+            microBatch: microBatch, microBatchSlots: (rowsPerRank + microBatch - 1) / microBatch)
         model = MLP(
             inputSize: data.featureCount, architecture: architecture, edges: data.binEdges,
             categories: data.categories,
@@ -76,11 +70,6 @@ public final class Trainer {
             params: FloatBuffer(borrowing: sync.parameters.pointer, count: modelCount, owner: sync.parameters),
             grads: FloatBuffer(borrowing: sync.gradients.pointer, count: modelCount, owner: sync.gradients))
         optimizer = Self.optimizer(recipe, parameterCount: parameterCount)
-        let globalBatch = comm.size * execution.batchSize
-        let rowsPerRank = Self.mostRowsPerRank(recipe, globalBatch: globalBatch, ranks: comm.size)
-        exact = recipe.microBatch.map {
-            ExactSum(count: parameterCount, slots: (rowsPerRank + $0 - 1) / $0, comm: comm)
-        }
         batch = TrainingBatch(capacity: rowsPerRank, featureCount: data.featureCount, members: architecture.members)
         let (featureSize, maxBatch) = (model.featureSize, model.maxBatch)
         fds = config.recipe.fds.map {
@@ -89,9 +78,11 @@ public final class Trainer {
                 chunk: config.execution.evaluationBatch, exact: config.recipe.microBatch != nil)
         }
         loss = config.recipe.loss.forTargets(dividedBy: data.targetScale.std)
+        let (parameters, gradients) = (sync.parameters, sync.gradients)
         balanced = recipe.balancedMSE.map {
             BalancedLoss(
-                $0, prior: data.labelPrior, scale: data.targetScale, sigmaIndex: modelCount, capacity: globalBatch)
+                $0, prior: data.labelPrior, scale: data.targetScale, parameters: parameters,
+                gradients: gradients, sigmaIndex: modelCount, capacity: globalBatch)
         }
         if let settings = recipe.balancedMSE {
             // σ's own constant rate (0 keeps it fixed), in the units the model sees.
@@ -113,14 +104,6 @@ public final class Trainer {
         sync.shareInitialParameters()
     }
 
-    private static func kind(_ sum: GradientSum) -> SyncKind {
-        switch sum {
-        case .allreduce: return .allreduce
-        case .shared: return .sharedMemory
-        case .hierarchical: return .hierarchical
-        }
-    }
-
     private static func optimizer(_ recipe: Recipe, parameterCount: Int) -> Optimizer {
         switch recipe.optimizer {
         case .adam, .adamw:
@@ -137,7 +120,7 @@ public final class Trainer {
     public var globalBatch: Int { comm.size * execution.batchSize }
 
     /// How this run sums its gradients.
-    public var syncKind: SyncKind { sync.kind }
+    public var syncPlan: SyncPlan { sync.plan }
 
     /// FDS statistics, when FDS is on.
     public var featureStatistics: FeatureStatistics? { fds?.statistics }
@@ -258,9 +241,9 @@ public final class Trainer {
         times.forward += clock.lap()
         // Forward and backward: the rank's rows as one product, or micro-batch by micro-batch,
         // each micro-batch's gradient kept for the exact sum.
-        sync.beginBackward()
+        sync.beginStep(globalRows: globalCount)
         var batchLoss = 0.0
-        if let exact, let m = recipe.microBatch {
+        if let m = recipe.microBatch {
             // RankSim needs the features of every kept row before any backward pass: a first
             // forward pass over the micro-batches collects them (the second recomputes them).
             var regularizer = 0.0
@@ -278,23 +261,17 @@ public final class Trainer {
             for offset in stride(from: 0, to: n, by: m) {
                 let count = min(m, n - offset)
                 batchLoss += pass(rows, offset: offset, first: first, count: count, lossSum: &lossSum, clock: &clock)
-                exact.add(sync.gradients.pointer)
+                sync.backwardPassDone()
             }
         } else {
             batchLoss = pass(rows, offset: 0, first: first, count: n, lossSum: &lossSum, clock: &clock)
+            sync.backwardPassDone()
         }
-        // Sync: the gradients, and every rank's stop signals, summed over all ranks.
-        let mySignals = signals(loss: batchLoss, step: step)
-        let signals: StepSignals
-        if let exact, let m = recipe.microBatch {
-            signals = exact.sum(
-                into: sync.gradients.pointer, microBatches: (globalCount + m - 1) / m, signals: mySignals)
-        } else {
-            signals = sync.sum(mySignals)
+        // Reduce and update: the gradients summed over all ranks, the same optimizer step on
+        // every rank (none when some loss was not finite), every rank's stop signals combined.
+        let signals = sync.reduceAndUpdate(signals(loss: batchLoss, step: step), with: optimizer) {
+            times.sync += clock.lap()
         }
-        times.sync += clock.lap()
-        // Update: the same optimizer step on every rank, unless some loss was not finite.
-        if !signals.nonFiniteLoss { sync.update(with: optimizer) }
         times.update += clock.lap()
         times.count(rows: n)
         return signals
@@ -326,7 +303,7 @@ public final class Trainer {
             memberLosses +=
                 balanced?.evaluate(
                     batch: rows, first: position, count: n, prediction: p, weights: weights, data: data,
-                    sync: sync, scale: scale, dPrediction: dp, accumulate: j > 0)
+                    scale: scale, dPrediction: dp, accumulate: j > 0)
                 ?? loss.evaluate(
                     prediction: p, target: targets, weights: weights, count: n, scale: scale, dPrediction: dp)
         }

@@ -1,5 +1,4 @@
-// Result files and binary coding: atomic replacement that leaves no temporary file,
-// appending with a header only for a new file, little-endian model files, the
+// Model and checkpoint files: little-endian model files with their configuration, the
 // SHA-256 checksum catching a flipped bit, and truncated fields refused.
 import Checkpoints
 import Foundation
@@ -9,22 +8,6 @@ import XCTest
 
 final class FilesTests: XCTestCase {
     let dir = Paths.temporaryDirectory("files")
-
-    func testAtomicWriteReplacesAndLeavesNoTemporaryFile() throws {
-        let path = dir.appendingPathComponent("table.csv").path
-        try ResultFile.writeAtomically(Array("old\n".utf8), to: path)
-        try ResultFile.writeAtomically(Array("new\n".utf8), to: path)
-        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "new\n")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["table.csv"])
-        XCTAssertThrowsError(try ResultFile.writeAtomically([1], to: dir.appendingPathComponent("no/such/x").path))
-    }
-
-    func testAppendWritesTheHeaderOnlyForANewFile() throws {
-        let path = dir.appendingPathComponent("rows.csv").path
-        try ResultFile.append("1\n", to: path, header: "n\n")
-        try ResultFile.append("2\n", to: path, header: "n\n")
-        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "n\n1\n2\n")
-    }
 
     func testModelFileIsLittleEndianWithTheConfiguration() throws {
         let path = dir.appendingPathComponent("model.bin").path
@@ -72,16 +55,5 @@ final class FilesTests: XCTestCase {
         }
         var reader = ByteReader([5, 0, 0, 0, 0, 0, 0, 0, 1, 2])
         XCTAssertThrowsError(try reader.readFloats(), "a count larger than the bytes left")
-    }
-
-    func testFingerprintsDependOnEveryByte() {
-        var a = Fingerprint(), b = Fingerprint()
-        a.add(1)
-        b.add(2)
-        XCTAssertNotEqual(a.value(), b.value())
-        var c = Fingerprint()
-        c.add(1)
-        XCTAssertEqual(a.value(), c.value())
-        XCTAssertEqual(Fingerprint.sha256(Array("abc".utf8)).prefix(4), [0xba, 0x78, 0x16, 0xbf], "FIPS 180-2 example")
     }
 }

@@ -1,6 +1,6 @@
-// Balanced MSE against the reference code (BM `imdb-wiki-dir/balanaced_mse.py`, PEERS.md §1):
+// Balanced MSE against the reference code (BM `imdb-wiki-dir/balanaced_mse.py`, docs/peer-methods.md §1):
 // the value, ∂/∂prediction and ∂/∂σ of BMC, GAI and BNI (every case of the golden file) at the float32
-// tolerances of PEERS.md §4, and BNI's bucket construction from the recorded label sets.
+// tolerances of docs/peer-methods.md §4, and BNI's bucket construction from the recorded label sets.
 import DIR
 import TestSupport
 import XCTest
@@ -35,7 +35,7 @@ private struct PeersGolden: Decodable {
 }
 
 final class BalancedMSEGoldenTests: XCTestCase {
-    /// Worst differences over cases, each against its PEERS.md §4 allowance.
+    /// Worst differences over cases, each against its docs/peer-methods.md §4 allowance.
     private struct Worst {
         var value = 0.0, prediction = 0.0, sigma = 0.0
     }

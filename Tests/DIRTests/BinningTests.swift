@@ -1,4 +1,4 @@
-// The bin rule of DESIGN §1: double-precision edges, y ≥ hi in the last bin,
+// The bin rule of docs/specification.md §1: double-precision edges, y ≥ hi in the last bin,
 // y < lo in the first, and labels on 0.1 multiples binned as NumPy does.
 import DIR
 import XCTest

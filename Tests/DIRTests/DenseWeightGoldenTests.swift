@@ -1,4 +1,4 @@
-// DenseWeight against the reference package (`denseweight` 0.1.2 on KDEpy, PEERS.md §3):
+// DenseWeight against the reference package (`denseweight` 0.1.2 on KDEpy, docs/peer-methods.md §3):
 // bandwidth, practical support (Brent), grid, which grid point each label reads (exactly),
 // densities and weights to 1e-9 relative, on four label sets and 14 (α, bandwidth) cases.
 import DIR

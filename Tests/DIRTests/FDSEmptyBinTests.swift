@@ -1,4 +1,4 @@
-// The empty-bin rule of DESIGN §3 on hand-made statistics: never-populated bins
+// The empty-bin rule of docs/specification.md §3 on hand-made statistics: never-populated bins
 // stay out of the smoothing sums (the window is renormalised), get their smoothed
 // values from populated bins in reach, else from the nearest populated bin.
 import DIR

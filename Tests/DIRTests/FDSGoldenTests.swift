@@ -1,4 +1,4 @@
-// FDS against the reference implementation (../shared/golden/fds.json): windows,
+// FDS against the reference implementation (Tests/Golden/fds.json): windows,
 // three epochs of running statistics, smoothing, calibration of a batch, and the
 // calibrate_mean_var edge cases (zero variances, clipping), to 1e-5.
 import DIR

@@ -1,5 +1,5 @@
 // LDS windows, smoothed bin values and per-sample weights against the reference
-// implementation (../shared/golden/lds.json, lds_continuous.json), to 1e-5 relative.
+// implementation (Tests/Golden/lds.json, lds_continuous.json), to 1e-5 relative.
 import DIR
 import TestSupport
 import XCTest

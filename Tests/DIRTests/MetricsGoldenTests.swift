@@ -1,4 +1,4 @@
-// The shot evaluation against the reference (../shared/golden/metrics.json):
+// The shot evaluation against the reference (Tests/Golden/metrics.json):
 // MSE, MAE and G-Mean overall and per shot, to 1e-6.
 import DIR
 import TestSupport

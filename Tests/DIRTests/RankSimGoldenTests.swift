@@ -1,7 +1,7 @@
-// RankSim against the reference code (RS `sts-b-dir/ranksim.py`, `ranking.py`; PEERS.md §2)
-// on the shared golden batches and on this repository's tie cases (Golden/), with the
+// RankSim against the reference code (RS `sts-b-dir/ranksim.py`, `ranking.py`; docs/peer-methods.md §2)
+// on the reference golden batches (Tests/Golden/peers.json) and this repository's tie cases (Tests/Golden/ranksim-ties.json), with the
 // reference's recorded subsets: the value, the gradient for γ = 1 and the gradient of γ·R
-// with the case's γ (not linear in γ), at PEERS.md §4's tolerances; and the subset rule
+// with the case's γ (not linear in γ), at docs/peer-methods.md §4's tolerances; and the subset rule
 // (one sample per distinct label, ascending).
 import DIR
 import Foundation
@@ -54,9 +54,9 @@ final class RankSimGoldenTests: XCTestCase {
 
     /// 56-row batches with repeated labels (ages; fifths, which are not exact in Float32),
     /// duplicated, dead and sparse feature rows: the reference's ties, made by
-    /// Golden/make-ranksim-ties.py from the reference code.
+    /// Tests/Golden/make-ranksim-ties.py from the reference code.
     func testTiesMatchTheReference() throws {
-        let file = Paths.packageRoot.appendingPathComponent("Tests/DIRTests/Golden/ranksim-ties.json")
+        let file = Paths.repositoryGolden.appendingPathComponent("ranksim-ties.json")
         let golden = try JSONDecoder().decode(PeersGolden.self, from: Data(contentsOf: file))
         try assertMatches(golden.ranksim, "ranksim-ties.json")
     }

@@ -1,5 +1,5 @@
 // The weighted losses against the reference implementation's outputs
-// (../shared/golden/losses.json): batch value and dL/dŷ, to 1e-5.
+// (Tests/Golden/losses.json): batch value and dL/dŷ, to 1e-5.
 import NN
 import TestSupport
 import XCTest

@@ -1,5 +1,5 @@
 // The program as users run it: `mpirun -np 2 dir-dist` on the embedded default,
-// the metrics.jsonl and test_per_bin.csv of DESIGN §8, and `dir-dist lds`.
+// the metrics.jsonl and test_per_bin.csv of docs/file-formats.md, and `dir-dist lds`.
 import Foundation
 import TestSupport
 import XCTest

@@ -1,4 +1,4 @@
-// FDS across ranks (DESIGN §3, §6) with real mpirun: the statistics after an epoch
+// FDS across ranks (docs/specification.md §3, docs/protocol.md §1.6) with real mpirun: the statistics after an epoch
 // on 1, 2 and 3 ranks (uneven shards, a bin populated on one rank only, a bin with
 // a single sample, an empty bin) equal the single-process ones; training with FDS
 // keeps the N-rank = 1-rank equivalence; the dump and bad options.

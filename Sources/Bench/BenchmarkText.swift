@@ -20,19 +20,19 @@ extension BenchmarkReport {
         var lines = [String]()
         lines.append(
             "dir-dist bench: \(r.ranks) rank(s) x batch \(r.perRankBatch), \(r.model ?? "MLP \(hidden)"), \(r.parameters) "
-                + "parameters, gradient sync: \(r.sync.rawValue), \(r.stepsMeasured) steps per rank"
+                + "parameters, gradient sum: \(r.sync), \(r.stepsMeasured) steps per rank"
         )
         lines.append("method: \(r.method)")
         lines.append("per step (mean over ranks):")
         lines.append("  forward          \(ms(r.forward))")
         lines.append("  backward         \(ms(r.backward))")
-        switch r.sync {
-        case .overlappedAllreduce:
+        switch r.sync.sum {
+        case .allreduce where r.sync.overlapped:
             lines.append(
                 "  sync wait        \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)); hidden "
                     + "behind backward: \(String(format: "%.0f%%", 100 * r.hidden)))"
             )
-        case .sharedMemory:
+        case .shared:
             lines.append(
                 "  sync wait        \(ms(r.reduceWait))   (barrier: waiting for the slowest rank; a standalone "
                     + "allreduce would take \(ms(r.allreduceSeconds)))"
@@ -44,8 +44,12 @@ extension BenchmarkReport {
             )
         case .allreduce:
             lines.append("  sync wait        \(ms(r.reduceWait))   (standalone allreduce \(ms(r.allreduceSeconds)))")
+        case .exact:
+            lines.append(
+                "  sync wait        \(ms(r.reduceWait))   (exact sum: block exponents, integer adds and their "
+                    + "allreduce; a standalone Float allreduce would take \(ms(r.allreduceSeconds)))")
         }
-        let sharded = r.sync == .sharedMemory || r.sync == .hierarchical
+        let sharded = r.sync.sum == .shared || r.sync.sum == .hierarchical
         lines.append(
             "  optimizer        \(ms(r.optimizer))" + (sharded ? "   (this rank's shard: update, barrier)" : ""))
         lines.append("  step (slowest)   \(ms(r.step))")
@@ -94,10 +98,13 @@ extension BenchmarkReport {
                     format: "embedding (%@): forward and backward %.3f ms = %.1f%% of the step", name,
                     r.embeddingSeconds * 1e3, 100 * r.embeddingSeconds / max(r.step, 1e-12)))
         }
+        // One rank's "allreduce" moves nothing: a bandwidth from it would be a memory copy.
         lines.append(
-            String(
-                format: "allreduce: %d bytes per step, %.2f GB/s algorithmic bandwidth", r.bytesPerStep,
-                Double(r.bytesPerStep) / max(r.allreduceSeconds, 1e-12) / 1e9))
+            r.ranks > 1
+                ? String(
+                    format: "allreduce: %d bytes per step, %.2f GB/s algorithmic bandwidth", r.bytesPerStep,
+                    Double(r.bytesPerStep) / max(r.allreduceSeconds, 1e-12) / 1e9)
+                : "allreduce: \(r.bytesPerStep) bytes per step, none on one rank (nothing to sum with)")
         lines.append(
             String(
                 format: "memory: peak resident %.1f MB per rank (parameters %.1f MB)", r.peakResidentMB,
@@ -132,7 +139,7 @@ extension BenchmarkReport {
                 String(format: "%.2f", r.sgemmPeak), String(format: "%.3f", fdsMs),
                 String(format: "%.3f", r.epochSeconds * 1e3),
                 String(format: "%.1f", r.peakResidentMB), r.p2pLatency.map { String(format: "%.3f", $0 * 1e6) } ?? "",
-                r.p2pBandwidth.map { String(format: "%.4f", $0 / 1e9) } ?? "", r.sync.rawValue,
+                r.p2pBandwidth.map { String(format: "%.4f", $0 / 1e9) } ?? "", r.sync.sum.rawValue,
                 "\"\(r.method)\"", "\"\(r.model ?? "MLP \(hidden)")\"",
                 String(format: "%.4f", r.sgemmBoundSeconds * 1e3),
                 String(format: "%.4f", r.embeddingSeconds * 1e3),

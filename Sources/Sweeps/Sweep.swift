@@ -8,17 +8,24 @@
 import Checkpoints
 import Collectives
 import Foundation
+import Orchestration
+import Reports
 import Settings
+import Storage
 import Training
 
 /// One run of a sweep: the varied options as the user named them, the seed, and the
 /// configuration they give (its output folder is set by the sweep).
 public struct SweepRun: Sendable {
+    /// The configuration's name in summary.csv and the report: its own name (`--config`),
+    /// then its varied options as `option=value`.
+    public let label: String
     public let options: [[String]]
     public let seed: UInt64
     public var config: TrainingConfig
 
-    public init(options: [[String]], seed: UInt64, config: TrainingConfig) {
+    public init(label: String, options: [[String]], seed: UInt64, config: TrainingConfig) {
+        self.label = label
         self.options = options
         self.seed = seed
         self.config = config
@@ -51,12 +58,7 @@ public struct Sweep {
         self.describe = describe
     }
 
-    /// Run k's folder inside a sweep's folder: run-000, run-001, ….
-    public static func runFolder(_ k: Int, in directory: String) -> String {
-        "\(directory)/run-\(String(format: "%03d", k))"
-    }
-
-    public func folder(_ k: Int) -> String { Self.runFolder(k, in: directory) }
+    public func folder(_ k: Int) -> String { SweepSummary.runFolder(k, in: directory) }
 
     /// Runs the sweep on every rank of `world` (collective): success, or preempted when a
     /// signal stopped it (the unfinished runs continue with `resume`).
@@ -68,14 +70,18 @@ public struct Sweep {
         try Agreement.together(world) { if world.isRoot { try prepareDirectory() } }
         let group = world.split(color: world.rank / ranksPerRun)
         let queue = SharedCounter(world)
+        var progress = Progress(world: world, total: runs.count, done: world.isRoot ? doneBefore() : 0)
         Preemption.install()
         var preempted = false
         while !preempted {
             var next = [group.isRoot && !Preemption.requested ? queue.next() : runs.count]
             group.broadcast(&next)
             guard next[0] < runs.count else { break }
-            preempted = try train(next[0], group: group, groupIndex: world.rank / ranksPerRun) == .preempted
+            let (end, trained, failed) = try train(next[0], group: group, groupIndex: world.rank / ranksPerRun)
+            preempted = end == .preempted
+            if group.isRoot && trained { progress.finished(run: next[0], failed: failed) }
         }
+        progress.free()
         queue.free()
         group.free()
         let stopped = world.allreduce(Int64(preempted ? 1 : 0), op: .max) > 0
@@ -97,11 +103,19 @@ public struct Sweep {
         }
     }
 
-    /// Trains run `k` on `group` unless it is done; returns how it ended.
-    private func train(_ k: Int, group: Communicator, groupIndex: Int) throws -> RunEnd {
+    /// Runs already finished (a resumed sweep's), which the progress leaves out.
+    private func doneBefore() -> Int {
+        runs.indices.filter { FileManager.default.fileExists(atPath: "\(folder($0))/run.json") }.count
+    }
+
+    /// Trains run `k` on `group` unless it is done; returns how it ended, whether it was
+    /// trained now (not skipped, not preempted) and whether it failed.
+    private func train(_ k: Int, group: Communicator, groupIndex: Int) throws -> (RunEnd, Bool, Bool) {
         var action = [group.isRoot ? Int64(startAction(k).rawValue) : 0]
         group.broadcast(&action)
-        guard let start = StartAction(rawValue: Int(action[0])), start != .skip else { return .finished }
+        guard let start = StartAction(rawValue: Int(action[0])), start != .skip else {
+            return (.finished, false, false)
+        }
         var config = runs[k].config
         config.execution.outputDirectory = folder(k)
         config.execution.resume = start == .resume ? "auto" : nil
@@ -123,7 +137,7 @@ public struct Sweep {
             (status, error) = ("failed", String(decoding: words, as: UTF8.self))
             if end == .preempted { end = .finished }
         }
-        if end == .preempted { return end }
+        if end == .preempted { return (end, false, false) }
         // Recording is the group's too: if run.json cannot be written, the whole group
         // says so and goes on (the run is not marked done, so a resumed sweep retries it).
         do {
@@ -138,7 +152,7 @@ public struct Sweep {
                     Data("warning: sweep: run \(k): cannot record its outcome: \(describe(failure))\n".utf8))
             }
         }
-        return end
+        return (end, true, status != "ok")
     }
 
     private enum StartAction: Int {
@@ -183,5 +197,44 @@ public struct Sweep {
         let summary = SweepSummary(
             sweepLines: lines.split(separator: "\n").map(String.init), baseline: baseline, selectBy: selectBy)
         try summary.write(to: directory)
+    }
+}
+
+/// The sweep's progress line, printed by the first rank of the group that finished a run:
+/// runs done of the total, failures, and the time left at the pace so far (runs finish in
+/// parallel groups, so the pace is runs per second of the whole job).
+private struct Progress {
+    private let finished: SharedCounter
+    private let failures: SharedCounter
+    private let total: Int
+    /// Runs done before this job (a resumed sweep), agreed from rank 0.
+    private let before: Int
+    private let started = Clock.now()
+
+    init(world: Communicator, total: Int, done: Int) {
+        var before = [Int64(done)]
+        world.broadcast(&before)
+        self.before = Int(before[0])
+        self.total = total
+        finished = SharedCounter(world)
+        failures = SharedCounter(world)
+    }
+
+    mutating func finished(run k: Int, failed: Bool) {
+        let done = finished.next() + 1
+        let failedSoFar = failures.add(failed ? 1 : 0) + (failed ? 1 : 0)
+        let left = total - before - done
+        let pace = (Clock.now() - started) / Double(done)
+        let eta = left > 0 ? String(format: ", about %.0f s left", pace * Double(left)) : ""
+        let resumed = before > 0 ? " (\(before) done before)" : ""
+        // Unbuffered, so that the line arrives while the sweep goes on.
+        let line = "sweep: \(before + done)/\(total) runs done\(resumed), \(failedSoFar) failed\(eta)\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
+    }
+
+    /// Collective.
+    func free() {
+        finished.free()
+        failures.free()
     }
 }

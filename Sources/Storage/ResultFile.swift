@@ -30,13 +30,13 @@ public enum ResultFile {
     }
 
     /// The temporary file beside `path` that an atomic write goes through.
-    static func temporaryPath(for path: String) -> String {
+    public static func temporaryPath(for path: String) -> String {
         let url = URL(fileURLWithPath: path)
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp").path
     }
 
     /// Creates or truncates `path`, writes `bytes` and fsyncs them.
-    static func writeSynced(_ bytes: [UInt8], to path: String) throws {
+    public static func writeSynced(_ bytes: [UInt8], to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw InputError(path, "cannot create: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -45,7 +45,7 @@ public enum ResultFile {
     }
 
     /// Makes a rename in the folder of `path` durable.
-    static func syncFolder(of path: String) {
+    public static func syncFolder(of path: String) {
         let fd = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY)
         guard fd >= 0 else { return }
         fsync(fd)

@@ -6,6 +6,7 @@ import Collectives
 import Datasets
 import Foundation
 import NN
+import Storage
 import Training
 
 public enum Prediction {

@@ -3,8 +3,8 @@
 // same seeds, and the configuration chosen on validation (never on test). Written as
 // summary.csv and selected.json by world rank 0 after a sweep and by `dir-dist report`.
 import Analysis
-import Checkpoints
 import Foundation
+import Storage
 
 public struct SweepSummary {
     public static let shots = ["all", "many", "median", "few"]
@@ -34,14 +34,21 @@ public struct SweepSummary {
     public let selectBy: String
 
     /// `baseline` nil: the first configuration without any DIR method, when there is one.
+    /// Run k's folder inside a sweep's folder: run-000, run-001, ….
+    public static func runFolder(_ k: Int, in directory: String) -> String {
+        "\(directory)/run-\(String(format: "%03d", k))"
+    }
+
     public init(sweepLines: [String], baseline: String?, selectBy: String) {
         var configs = [String](), runs = [Run](), plain: String?
         for line in sweepLines {
             guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 o["status"] as? String == "ok", let options = o["options"] as? [String: String]
             else { continue }
-            let order = Self.optionOrder(line)
-            let config = order.map { "\($0)=\(options[$0] ?? "")" }.joined(separator: " ")
+            // The run's configuration as the sweep named it (older sweeps: its options).
+            let config =
+                o["config"] as? String
+                ?? Self.optionOrder(line).map { "\($0)=\(options[$0] ?? "")" }.joined(separator: " ")
             if !configs.contains(config) { configs.append(config) }
             if plain == nil, Self.isVanilla(o["method"] as? String) { plain = config }
             var splits = [String: [String: [String: Double]]]()

@@ -4,9 +4,9 @@
 // the FDS feature-similarity heatmap when a dump is there, training curves, and for a
 // sweep the configurations' intervals, the paired differences and the selection.
 import Analysis
-import Checkpoints
 import Datasets
 import Foundation
+import Storage
 
 public struct ReportPage {
     public let directory: String
@@ -195,7 +195,7 @@ public struct ReportPage {
     private func groups() -> [(String, [String])] {
         guard let s = summary else { return [("test MAE", runs)] }
         return s.configs.map { c in
-            (c, s.runs.filter { $0.config == c }.map { Sweep.runFolder($0.run, in: directory) })
+            (c, s.runs.filter { $0.config == c }.map { SweepSummary.runFolder($0.run, in: directory) })
         }
     }
 }

@@ -1,4 +1,4 @@
-// The backbone property (DESIGN §6): P ranks with per-rank batch b train the same
+// The backbone property (docs/protocol.md §1): P ranks with per-rank batch b train the same
 // model as 1 rank with batch P·b, up to summation order — with an uneven last
 // batch, both optimizers, and LDS weights; real mpirun, oversubscribed for 3 ranks.
 import Foundation
@@ -78,10 +78,10 @@ final class EquivalenceTests: XCTestCase {
             ["--reweight", "sqrt_inv", "--lds", "--bins", "20", "--loss", "focal_l1"], "lds")
     }
 
-    /// The real benchmark: STS-B-DIR features, 1 rank × 64 vs 2 ranks × 32, one epoch.
+    /// Real features: the STS-B-DIR fixture, 1 rank × 64 vs 2 ranks × 32, one epoch.
     func testSTSBTestMAEIsTheSameOnOneAndTwoRanks() throws {
         let data = [
-            "--data", Paths.dataset("stsb-dir").path, "--bins", "50", "--label-range", "0", "5",
+            "--data", Paths.fixture("stsb-dir").path, "--bins", "50", "--label-range", "0", "5",
             "--epochs", "1", "--seed", "1",
         ]
         var mae = [Double]()

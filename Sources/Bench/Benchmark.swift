@@ -4,6 +4,7 @@
 import Collectives
 import Foundation
 import NN
+import Orchestration
 import Settings
 import Sync
 import Training
@@ -14,7 +15,7 @@ import Training
 
 public struct BenchmarkReport {
     public var ranks = 0
-    public var sync = SyncKind.allreduce
+    public var sync = SyncPlan(.allreduce)
     public var perRankBatch = 0
     public var parameters = 0
     /// The DIR method timed (`Recipe.methodName`).
@@ -48,6 +49,8 @@ public struct BenchmarkReport {
     public var p2pLatency: Double?
     public var p2pBandwidth: Double?
 
+    public init() {}
+
     /// Fraction of a standalone allreduce that the overlap hid behind backward.
     public var hidden: Double { allreduceSeconds > 0 ? max(0, 1 - reduceWait / allreduceSeconds) : 0 }
 }
@@ -58,8 +61,7 @@ public enum Benchmark {
         _ config: TrainingConfig, comm: Communicator, warmup: Int, epochs: Int,
         pingPong: Bool
     ) throws -> BenchmarkReport {
-        let data = try Agreement.together(comm) { try PreparedData(recipe: config.recipe, comm: comm) }
-        Compute.configure(threads: config.execution.threads, comm)
+        let data = try TrainingRun.prepare(config, comm: comm)
         let trainer = try Trainer(config: config, comm: comm, data: data)
         for _ in 0..<warmup { _ = trainer.trainEpoch() }
         trainer.resetTimes()
@@ -74,7 +76,7 @@ public enum Benchmark {
         let t = trainer.times
         let n = Double(max(t.steps, 1))
         r.ranks = comm.size
-        r.sync = trainer.syncKind
+        r.sync = trainer.syncPlan
         r.perRankBatch = config.execution.batchSize
         r.parameters = trainer.model.parameterCount
         r.method = config.recipe.methodName

@@ -1,6 +1,7 @@
 // Issue-level checks of LDS in training: bad settings are refused with a clear
 // error, LDS weights and test metrics are the same on 1, 2 and 3 ranks, and
 // `dir-dist lds` prints the per-bin and per-sample tables.
+import Datasets
 import Foundation
 import TestSupport
 import XCTest
@@ -32,7 +33,7 @@ final class LDSOptionsTests: XCTestCase {
             ["--bins", "10", "--label-range", "5", "5"],
             "error: --label-range: empty or inverted label range [5.0, 5.0]")
         expectError(["lds", "--labels", "/nonexistent.npy"], "error: /nonexistent.npy: cannot open")
-        let labels = Paths.dataset("stsb-dir").appendingPathComponent("train_y.npy").path
+        let labels = Paths.fixture("stsb-dir").appendingPathComponent("train_y.npy").path
         expectError(["lds", "--labels", labels, "--per-sample", labels], "\(labels): exists; choose a new file")
     }
 
@@ -65,7 +66,7 @@ final class LDSOptionsTests: XCTestCase {
     func testLDSCommandPrintsPerBinAndPerSampleTables() throws {
         let dir = Paths.temporaryDirectory("ldscmd")
         let perSample = dir.appendingPathComponent("samples.csv")
-        let labels = Paths.dataset("stsb-dir").appendingPathComponent("train_y.npy").path
+        let labels = Paths.fixture("stsb-dir").appendingPathComponent("train_y.npy").path
         let result = Subprocess.run(
             Paths.binary("dir-dist"),
             [
@@ -78,12 +79,13 @@ final class LDSOptionsTests: XCTestCase {
         XCTAssertEqual(rows.first, "bin,lo,hi,count,value,smoothed,weight")
         XCTAssertEqual(rows.count, 51)
         let counts = rows.dropFirst().map { Double($0.split(separator: ",")[3])! }
-        XCTAssertEqual(counts.reduce(0, +), 5249, "every training label is counted once")
+        let labelCount = try NumpyFile.labels(path: labels).count
+        XCTAssertEqual(counts.reduce(0, +), Double(labelCount), "every training label is counted once")
         let samples = try String(contentsOf: perSample, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(samples.first, "index,label,bin,weight")
-        XCTAssertEqual(samples.count, 5250)
+        XCTAssertEqual(samples.count, labelCount + 1)
         // The weights have mean 1 over the samples.
-        let mean = samples.dropFirst().map { Double($0.split(separator: ",")[3])! }.reduce(0, +) / 5249
+        let mean = samples.dropFirst().map { Double($0.split(separator: ",")[3])! }.reduce(0, +) / Double(labelCount)
         XCTAssertEqual(mean, 1, accuracy: 1e-9)
     }
 

@@ -2,6 +2,7 @@
 // seconds) and metrics.jsonl (epochs, and the validation and test splits of the tested
 // epoch, copied as the reporter wrote them, so the numbers are the run's own bytes).
 import Foundation
+import Storage
 
 struct SweepLine {
     /// nil while the run has not finished (no run.json).
@@ -24,7 +25,8 @@ struct SweepLine {
         let options = run.options.map { "\(JSONText.string($0[0])):\(JSONText.string($0[1]))" }
         let error = (record["error"] as? String).map(JSONText.string) ?? "null"
         text =
-            "{\"run\":\(k),\"options\":{\(options.joined(separator: ","))},\"seed\":\(run.seed),"
+            "{\"run\":\(k),\"config\":\(JSONText.string(run.label)),"
+            + "\"options\":{\(options.joined(separator: ","))},\"seed\":\(run.seed),"
             + "\"method\":\(JSONText.string(run.config.recipe.methodName)),"
             + "\"status\":\(JSONText.string(record["status"] as? String ?? "failed")),\"error\":\(error),"
             + "\"epochs\":\(epochs.count),\"seconds\":\(JSONText.number(record["seconds"] as? Double)),"

@@ -15,7 +15,7 @@ final class BenchAndLaunchTests: XCTestCase {
             ])
         XCTAssertEqual(result.status, 0, result.stderr)
         for phrase in [
-            "gradient sync: shared-memory", "forward", "backward", "sync wait", "optimizer", "FDS per epoch",
+            "gradient sum: shared", "forward", "backward", "sync wait", "optimizer", "FDS per epoch",
             "samples/s",
             "of single-thread sgemm", "bytes per step", "peak resident", "point to point",
         ] {
@@ -27,7 +27,7 @@ final class BenchAndLaunchTests: XCTestCase {
         XCTAssertEqual(rows.count, 2)
         XCTAssertTrue(rows[0].hasPrefix("ranks,per_rank_batch,global_batch,"))
         XCTAssertTrue(rows[1].hasPrefix("2,32,64,"), String(rows[1]))
-        XCTAssertTrue(rows[1].contains(",shared-memory,\"mse + FDS\",\"MLP 32,32\","), String(rows[1]))
+        XCTAssertTrue(rows[1].contains(",shared,\"mse + FDS\",\"MLP 32,32\","), String(rows[1]))
         XCTAssertTrue(rows[1].hasSuffix(",0.0000"), "no embedding, no embedding time: \(rows[1])")
         let columns = { (row: Substring) in row.split(separator: ",", omittingEmptySubsequences: false).count }
         XCTAssertEqual(columns(rows[0]) + 2, columns(rows[1]), "quoted commas in hidden and model aside")

@@ -1,7 +1,7 @@
 // The sweep statistics against values computed independently: means, sample standard
 // deviations and 95% intervals with SciPy 1.17.1's t.ppf(0.975, 2) = 4.302652729749462
 // (3 seeds), the paired differences, the vanilla baseline and the validation selection.
-import Orchestration
+import Reports
 import XCTest
 
 final class SweepSummaryTests: XCTestCase {

@@ -1,18 +1,12 @@
-// The JSON of metrics.jsonl and the FDS dump, written by hand so that the key order
-// and number format stay as the interface contract shows them (README).
+// The JSON of metrics.jsonl and the FDS dump (key order and number format as
+// docs/file-formats.md shows them).
 import DIR
-import Foundation
+import Storage
 
-enum JSONText {
-    /// A finite number, or null.
-    static func number(_ v: Double?) -> String {
-        guard let v, v.isFinite else { return "null" }
-        return "\(v)"
-    }
-
+enum MetricsJSON {
     static func metrics(_ m: Metrics) -> String {
-        "{\"n\":\(m.count),\"mse\":\(number(m.mse)),\"l1\":\(number(m.mae)),\"gmean\":\(number(m.gmean)),"
-            + "\"pearson\":\(number(m.pearson))}"
+        "{\"n\":\(m.count),\"mse\":\(JSONText.number(m.mse)),\"l1\":\(JSONText.number(m.mae)),"
+            + "\"gmean\":\(JSONText.number(m.gmean)),\"pearson\":\(JSONText.number(m.pearson))}"
     }
 
     static func report(_ r: ShotReport) -> String {
@@ -20,23 +14,6 @@ enum JSONText {
             + Shot.allCases.map { "\"\($0.rawValue)\":\(metrics(r.shots[$0]!))" }
             .joined(separator: ",") + "}"
     }
-
-    /// A JSON string literal (quotes, backslashes and control characters escaped).
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
-
-    static func list(_ v: [Double]) -> String { "[" + v.map { number($0) }.joined(separator: ",") + "]" }
 }
 
 /// `--fds-dump`: per bin the sample count, the norms of the running mean and variance,
