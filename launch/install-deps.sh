@@ -9,8 +9,10 @@
 #             headless browser the report tests load `dir-dist report` in; openssh-server
 #             and iproute2 for the hosts the cluster tests build (launch/netns-hosts.sh);
 #             munge, slurmctld, slurmd and slurm-client for the Slurm tests
-#             (Tests/SlurmTests start their own daemons with their own configuration).
-#             launch/test.sh (and so CI) uses this.
+#             (Tests/SlurmTests start their own daemons with their own configuration);
+#             python3-venv for the Python package's tests (a virtual environment in
+#             .build, so the system's Python is left alone). launch/test.sh (and so CI)
+#             uses this.
 #
 # The daemons are installed, never started: on a machine with systemd the packages' own
 # services are kept from starting (policy-rc.d) and disabled afterwards. Swift 6 itself is
@@ -21,7 +23,9 @@ mode=${1:-training}
 training=(libopenmpi-dev openmpi-bin libopenblas-dev pkg-config)
 case $mode in
     training) packages=("${training[@]}") ;;
-    tests) packages=("${training[@]}" chromium openssh-server iproute2 munge slurmctld slurmd slurm-client) ;;
+    tests)
+        packages=("${training[@]}" chromium openssh-server iproute2 munge slurmctld slurmd slurm-client python3-venv)
+        ;;
     *) echo "error: mode '$mode': training or tests (usage: $0 [training|tests])" >&2; exit 2 ;;
 esac
 services=(ssh munge slurmctld slurmd)

@@ -10,7 +10,10 @@
 #      (DIR_DIST_BLAS_CORE=keep; the runs otherwise use dir-dist's);
 #   4. a bounded libFuzzer run of the readers (10 s each; benchmarks/fuzz.sh without
 #      --seconds runs a million inputs each);
-#   5. the whole suite: unit, golden-file, multi-rank, cluster and Slurm tests.
+#   5. the Python package (python/): installed into a virtual environment in
+#      .build/python-venv with its test extra, its pytest suite (scikit-learn's estimator
+#      checks among them) run against the dir-dist just built;
+#   6. the whole suite: unit, golden-file, multi-rank, cluster and Slurm tests.
 # The cluster and Slurm tests build network namespaces and start daemons: run as root
 # (CI does). Without root, run the rest by hand:
 #   swift test --disable-swift-testing --skip ClusterTests --skip SlurmTests
@@ -31,5 +34,9 @@ echo "equivalence tests with the kernels OpenBLAS detects itself (DIR_DIST_BLAS_
 DIR_DIST_BLAS_CORE=keep swift test --disable-swift-testing --filter EquivalenceTests
 echo "fuzzing the readers (CSV, .npy, checkpoint, model file) for 10 s each:"
 benchmarks/fuzz.sh --seconds 10
+echo "the Python package: pip install ./python[test], pytest:"
+python3 -m venv .build/python-venv
+.build/python-venv/bin/python -m pip install --quiet --disable-pip-version-check "./python[test]"
+DIR_DIST="$PWD/.build/debug/dir-dist" .build/python-venv/bin/python -m pytest -q python/tests
 echo "the whole suite:"
 swift test --disable-swift-testing
