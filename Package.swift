@@ -102,7 +102,12 @@ let package = Package(
         // The readers as libFuzzer targets (benchmarks/fuzz.sh), or a replayer of files; no
         // top-level code: libFuzzer brings main() when built with -DFUZZING.
         .executableTarget(
-            name: "dir-dist-fuzz", dependencies: ["Datasets", "Checkpoints", "DirDistCommand"],
+            name: "dir-dist-fuzz", dependencies: ["Datasets", "Checkpoints"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        // The option checks as a fuzz target (benchmarks/fuzz.sh options), apart from the
+        // readers so that their sanitized build stays small.
+        .executableTarget(
+            name: "dir-dist-fuzz-options", dependencies: ["DirDistCommand"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The in-process tests' MPI world: the test process as a single rank.
@@ -136,6 +141,8 @@ let package = Package(
         // The program as users run it: `dir-dist` under mpirun on one host, every subcommand.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["dir-dist", "dir-dist-fuzz", "Checkpoints", "Datasets", "NN", "TestSupport"]),
+            dependencies: [
+                "dir-dist", "dir-dist-fuzz", "dir-dist-fuzz-options", "Checkpoints", "Datasets", "NN", "TestSupport",
+            ]),
     ]
 )

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # fuzz.sh - libFuzzer on the readers that take bytes from outside (CSV, .npy,
 # checkpoints, model files) and on the option parser (one argument per line; every
-# option check, nothing run), with AddressSanitizer: builds dir-dist-fuzz with
-# --sanitize fuzzer,address into .build/fuzz (apart from the normal build), then runs
+# option check, nothing run), with AddressSanitizer: builds dir-dist-fuzz (the readers)
+# and, when asked for, dir-dist-fuzz-options (the whole command line, so a much larger
+# build) with --sanitize fuzzer,address into .build/fuzz (apart from the normal build), then runs
 # each reader from the seed corpus in Tests/FuzzCorpus (copied: the corpus in the
 # repository stays as it is) and prints how many inputs each ran and whether any
 # crashed. A crash leaves its input in the work folder, named in the output, and the
@@ -28,16 +29,21 @@ done
 (( ${#readers[@]} > 0 )) || readers=(csv npy checkpoint model)
 # Swift's default coverage for -sanitize=fuzzer is trace-pc-guard, which libFuzzer no
 # longer reads: inline 8-bit counters with a PC table (and comparisons traced) are.
-swift build --package-path "$repo" --scratch-path "$repo/.build/fuzz" --product dir-dist-fuzz \
-    --sanitize fuzzer --sanitize address -Xswiftc -DFUZZING \
-    -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp >&2
-bin=$repo/.build/fuzz/debug/dir-dist-fuzz
+build() {
+    swift build --package-path "$repo" --scratch-path "$repo/.build/fuzz" --product "$1" \
+        --sanitize fuzzer --sanitize address -Xswiftc -DFUZZING \
+        -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp >&2
+}
+build dir-dist-fuzz
+[[ " ${readers[*]} " == *" options "* ]] && build dir-dist-fuzz-options
 work=$(mktemp -d)
 status=0
 for reader in "${readers[@]}"; do
     mkdir -p "$work/$reader"
     cp "$repo/Tests/FuzzCorpus/$reader/"* "$work/$reader/"
     log=$work/$reader.log
+    bin=$repo/.build/fuzz/debug/dir-dist-fuzz
+    [[ $reader == options ]] && bin=$repo/.build/fuzz/debug/dir-dist-fuzz-options
     set +e
     (cd "$work" && DIR_DIST_FUZZ=$reader "$bin" "$work/$reader" "${limit[@]}" -max_len=4096 -rss_limit_mb=2048 \
         -print_final_stats=1 >"$log" 2>&1)

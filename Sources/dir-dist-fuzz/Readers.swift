@@ -1,16 +1,16 @@
 // The readers that take bytes from outside, as fuzz targets: CSV (parsed, then a schema
-// fitted and applied), `.npy` (features and labels, every value read), checkpoints,
-// model files and the command line (every option check, nothing run). Bad input must be an error, never a crash or a sanitizer report.
+// fitted and applied), `.npy` (features and labels, every value read), checkpoints and
+// model files (the command line is dir-dist-fuzz-options). Bad input must be an error,
+// never a crash or a sanitizer report.
 // Built with libFuzzer by benchmarks/fuzz.sh (-DFUZZING, --sanitize fuzzer,address);
 // built normally, the same code replays files given on the command line (the seed corpus,
 // in the test suite).
 import Checkpoints
 import Datasets
-import DirDistCommand
 import Foundation
 
 enum Reader: String, CaseIterable {
-    case csv, npy, checkpoint, model, options
+    case csv, npy, checkpoint, model
 
     /// Feeds `bytes` to the reader; errors are the expected outcome for most inputs.
     func read(_ bytes: UnsafeRawBufferPointer) {
@@ -30,12 +30,6 @@ enum Reader: String, CaseIterable {
             _ = try? Checkpoint.decode(Array(bytes), path: "fuzz.ckpt")
         case .model:
             _ = try? ModelFile.read(bytes: Array(bytes), path: "fuzz.bin")
-        case .options:
-            // One argument per line, as a shell would pass them.
-            let arguments = String(decoding: bytes, as: UTF8.self).split(
-                separator: "\n", omittingEmptySubsequences: false
-            ).prefix(64).map(String.init)
-            _ = DirDist.check(arguments)
         }
     }
 
@@ -55,7 +49,7 @@ enum Reader: String, CaseIterable {
 
     @inline(never) private func blackHole(_ x: Double) { if x == 0x1.23456p-1000 { print(x) } }
 
-    /// The reader named by DIR_DIST_FUZZ (csv, npy, checkpoint, model, options).
+    /// The reader named by DIR_DIST_FUZZ (csv, npy, checkpoint, model).
     static let chosen: Reader = {
         let name = ProcessInfo.processInfo.environment["DIR_DIST_FUZZ"] ?? ""
         guard let reader = Reader(rawValue: name) else {

@@ -38,7 +38,7 @@ public enum Paths {
 
     /// This test process's folder for everything its tests write, removed when the
     /// process exits (the tests' temporary folders live inside it).
-    nonisolated(unsafe) public static let temporaryRoot: URL = {
+    public static let temporaryRoot: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("dir-dist-tests-\(getpid())")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         atexit { try? FileManager.default.removeItem(at: Paths.temporaryRoot) }
