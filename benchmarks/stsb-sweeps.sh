@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# stsb-sweeps.sh - STS-B-DIR sweeps: the reweightings (with vanilla), Balanced MSE's
+# stsb-sweeps.sh - STS-B-DIR sweeps: four named methods (vanilla, sqrt_inv+LDS,
+# DenseWeight, BMC), the reweightings (with vanilla), Balanced MSE's
 # losses (sigma 0.25, docs/methods.md), LDS's kernel (ks x sigma), FDS's kernel, LDS with
 # and without FDS, and RankSim's gamma, 5 seeds each, MLP 256,256, 30 epochs, batch 128, one rank per run on 2 ranks;
 # then `dir-dist report` for each. Writes runs/stsb-sweeps/NAME/.
@@ -22,6 +23,9 @@ sweep() {
     "$bin" report "$out/$name"
 }
 mkdir -p "$out"
+# The question users ask first, by name (docs/report.png is this sweep's report).
+sweep named --config vanilla="" --config sqrt_inv+lds="--reweight sqrt_inv --lds" \
+    --config denseweight="--reweight denseweight" --config bmc="--loss bmc --bmc-init-sigma 0.25"
 sweep methods --vary reweight=none,inverse,sqrt_inv,denseweight
 sweep losses --vary loss=bmc,gai,bni --bmc-init-sigma 0.25
 sweep lds --reweight sqrt_inv --lds --vary lds-ks=3,5,9 --vary lds-sigma=1,2,4
