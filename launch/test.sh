@@ -8,12 +8,14 @@
 #      dir-dist itself chooses for this CPU (the test process runs whatever OpenBLAS
 #      detected), and the equivalence tests once more under OpenBLAS's own choice
 #      (DIR_DIST_BLAS_CORE=keep; the runs otherwise use dir-dist's);
-#   4. a bounded libFuzzer run of the readers (10 s each; benchmarks/fuzz.sh without
+#   4. a bounded libFuzzer run of the readers (5 s each; benchmarks/fuzz.sh without
 #      --seconds runs a million inputs each);
-#   5. the Python package (python/): installed into a virtual environment in
-#      .build/python-venv with its test extra, its pytest suite (scikit-learn's estimator
-#      checks among them) run against the dir-dist just built;
-#   6. the whole suite: unit, golden-file, multi-rank, cluster and Slurm tests.
+#   5. the whole suite: unit, golden-file, multi-rank, cluster and Slurm tests, and the
+#      Python package (python/, installed into a virtual environment in .build/python-venv
+#      with its test extra; pytest, scikit-learn's estimator checks among them, against
+#      the dir-dist just built). The three run side by side: the cluster and Slurm tests
+#      mostly wait (on ssh, on the daemons, on Slurm's one-minute time limit) and the
+#      multi-rank tests on MPI's start-up, and none of the tests races the clock.
 # The cluster and Slurm tests build network namespaces and start daemons: run as root
 # (CI does). Without root, run the rest by hand:
 #   swift test --disable-swift-testing --skip ClusterTests --skip SlurmTests
@@ -32,11 +34,24 @@ echo "golden-file and gradient tests with the ${core:-detected} kernels dir-dist
 OPENBLAS_CORETYPE="$core" swift test --disable-swift-testing --filter 'GoldenTests|GradientTests|OptimizerTests'
 echo "equivalence tests with the kernels OpenBLAS detects itself (DIR_DIST_BLAS_CORE=keep):"
 DIR_DIST_BLAS_CORE=keep swift test --disable-swift-testing --filter EquivalenceTests
-echo "fuzzing the readers (CSV, .npy, checkpoint, model file) for 10 s each:"
-benchmarks/fuzz.sh --seconds 10
-echo "the Python package: pip install ./python[test], pytest:"
+echo "fuzzing the readers (CSV, .npy, checkpoint, model file) for 5 s each:"
+benchmarks/fuzz.sh --seconds 5
+echo "the whole suite (the cluster and Slurm tests beside the others, their log at the end):"
+bundle=.build/debug/dir-distPackageTests.xctest
+apart=$("$bundle" --list-tests | sed -n 's/^\(\(ClusterTests\|SlurmTests\)\.[A-Za-z]*\)\/.*/\1/p' | sort -u | paste -sd, -)
+"$bundle" "$apart" >.build/cluster-tests.log 2>&1 &
+cluster=$!
 python3 -m venv .build/python-venv
 .build/python-venv/bin/python -m pip install --quiet --disable-pip-version-check "./python[test]"
-DIR_DIST="$PWD/.build/debug/dir-dist" .build/python-venv/bin/python -m pytest -q python/tests
-echo "the whole suite:"
-swift test --disable-swift-testing
+DIR_DIST="$PWD/.build/debug/dir-dist" .build/python-venv/bin/python -m pytest -q python/tests \
+    >.build/python-tests.log 2>&1 &
+python=$!
+status=0
+swift test --skip-build --disable-swift-testing --skip ClusterTests --skip SlurmTests || status=1
+wait "$python" || status=1
+echo "the Python package (pytest):"
+cat .build/python-tests.log
+wait "$cluster" || status=1
+echo "the cluster and Slurm tests:"
+grep -E "^Test Case .* (passed|failed)|error:|Executed" .build/cluster-tests.log
+exit "$status"
