@@ -1,5 +1,7 @@
-// Reads numeric CSV tables: a header row, then one sample per row; the target
-// column is chosen by name and every other column is a feature.
+// Reads CSV tables: a header row, then one sample per row; the target column is chosen
+// by name and every other column is a feature. Fields follow RFC 4180: a field in double
+// quotes may hold commas, line breaks and doubled quotes (what pandas and spreadsheets
+// write for text with commas); unquoted fields are trimmed of spaces.
 import Foundation
 
 /// One split's features and labels (labels in double precision, for binning).
@@ -57,10 +59,9 @@ public enum CSVFile {
     public static func table(
         _ text: String, source: String, target: String, split: String, targetRequired: Bool = true
     ) throws -> RawTable {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if let last = lines.last, last.isEmpty { lines.removeLast() }
-        guard let headerLine = lines.first else { throw InputError(source, "file is empty (need a header row)") }
-        let header = fields(headerLine)
+        let records = try CSVRecords.parse(text, source: source)
+        guard let headerRecord = records.first else { throw InputError(source, "file is empty (need a header row)") }
+        let header = headerRecord.fields
         let targetColumn = header.firstIndex(of: target) ?? (targetRequired ? nil : -1)
         guard let targetColumn else {
             throw InputError(
@@ -76,10 +77,10 @@ public enum CSVFile {
         if targetColumn >= 0 { names.remove(at: targetColumn) }
         var columns = [[String]](repeating: [], count: names.count)
         var labels = [Double](), rowLines = [Int]()
-        for (i, line) in lines.enumerated().dropFirst() {
-            let lineNumber = i + 1
-            let row = fields(line)
-            if row.count == 1 && row[0].isEmpty { continue }
+        for record in records.dropFirst() {
+            let (lineNumber, row) = (record.line, record.fields)
+            // A blank line is no row; a quoted empty field ("") is a row with a missing cell.
+            if record.isBlank { continue }
             guard row.count == width else {
                 throw InputError(file: source, line: lineNumber, "expected \(width) fields, found \(row.count)")
             }
@@ -105,12 +106,79 @@ public enum CSVFile {
         return RawTable(source: source, names: names, columns: columns, labels: labels, lines: rowLines)
     }
 
-    private static func fields(_ line: Substring) -> [String] {
-        var l = line
-        if l.last == "\r" { l.removeLast() }
-        return l.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingSpaces.trimming("\"")
+}
+
+/// The records of CSV text (RFC 4180), each with the line it starts on.
+enum CSVRecords {
+    struct Record {
+        let line: Int
+        let fields: [String]
+        /// Nothing at all on the line (not even quotes).
+        let isBlank: Bool
+    }
+
+    private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
+
+    static func parse(_ text: String, source: String) throws -> [Record] {
+        var records = [Record]()
+        var fields = [String](), field = [UInt8]()
+        var inQuotes = false, fieldQuoted = false, recordHasContent = false
+        var line = 1, recordLine = 1
+        func endField() {
+            if !fieldQuoted, field.last == carriageReturn { field.removeLast() }
+            let text = String(decoding: field, as: UTF8.self)
+            fields.append(fieldQuoted ? text : text.trimmingSpaces)
+            field.removeAll(keepingCapacity: true)
+            fieldQuoted = false
         }
+        func endRecord() {
+            endField()
+            records.append(Record(line: recordLine, fields: fields, isBlank: !recordHasContent && fields == [""]))
+            fields.removeAll(keepingCapacity: true)
+            recordHasContent = false
+        }
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
+            if inQuotes {
+                if b == quote {
+                    // "" inside quotes is one quote; a lone quote closes the field.
+                    if i < bytes.count && bytes[i] == quote {
+                        field.append(quote)
+                        i += 1
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if b == newline { line += 1 }
+                    field.append(b)
+                }
+                continue
+            }
+            switch b {
+            case quote where !fieldQuoted && field.allSatisfy({ $0 == 32 || $0 == 9 }):
+                // An opening quote (after spaces at most): the field is quoted.
+                field.removeAll(keepingCapacity: true)
+                (inQuotes, fieldQuoted, recordHasContent) = (true, true, true)
+            case comma:
+                recordHasContent = true
+                endField()
+            case newline:
+                if field.last == carriageReturn && fieldQuoted { field.removeLast() }
+                endRecord()
+                line += 1
+                recordLine = line
+            default:
+                if b != carriageReturn { recordHasContent = true }
+                field.append(b)
+            }
+        }
+        if inQuotes { throw InputError(file: source, line: recordLine, "a quoted field is not closed") }
+        if recordHasContent || !field.isEmpty || !fields.isEmpty { endRecord() }
+        return records
     }
 }
 

@@ -53,3 +53,35 @@ final class CSVAndSplitTests: XCTestCase {
         XCTAssertEqual(g.groundTruth(row), a.train.labels[0], accuracy: 5 * g.noise)
     }
 }
+
+/// RFC 4180 fields, as pandas and spreadsheets write text with commas.
+final class CSVQuotingTests: XCTestCase {
+    private func table(_ text: String) throws -> RawTable {
+        try CSVFile.table(text, source: "q.csv", target: "y", split: "train")
+    }
+
+    func testQuotedFieldsHoldCommasQuotesAndLineBreaks() throws {
+        let t = try table(
+            "name,\"a, b\",y\r\n\"Smith, J.\",1,2\r\n\"say \"\"hi\"\"\",3,4\n\"two\nlines\", 5 ,6\n")
+        XCTAssertEqual(t.names, ["name", "a, b"])
+        XCTAssertEqual(t.columns[0], ["Smith, J.", "say \"hi\"", "two\nlines"])
+        XCTAssertEqual(t.columns[1], ["1", "3", "5"])
+        XCTAssertEqual(t.labels, [2, 4, 6])
+        XCTAssertEqual(t.lines, [2, 3, 4], "a record is numbered by the line it starts on")
+    }
+
+    func testABlankLineIsNoRowButAQuotedEmptyCellIsAMissingValue() throws {
+        let t = try table("x,y\n\n1,2\n\"\",3\n\n")
+        XCTAssertEqual(t.columns[0], ["1", ""])
+        XCTAssertEqual(t.labels, [2, 3])
+        let single = try CSVFile.table(
+            "x\n1\n\"\"\n2\n", source: "q.csv", target: "y", split: "predict", targetRequired: false)
+        XCTAssertEqual(single.columns[0], ["1", "", "2"], "one column: a quoted empty line is a row")
+    }
+
+    func testAnUnclosedQuoteNamesTheLineItStartsOn() {
+        XCTAssertThrowsError(try table("x,y\n1,2\n\"open,3\n4,5\n")) {
+            XCTAssertEqual("\($0)", "error: q.csv:3: a quoted field is not closed")
+        }
+    }
+}
