@@ -86,15 +86,18 @@ def test_numeric_text_column_is_categorical():
 
 
 def test_awkward_text_names_and_single_columns():
-    # dir-dist's CSV has no quoting: commas, quotes and line breaks in text become
-    # ';', "'" and spaces, and column names it cannot read become x0, x1, ...
+    # Commas, quotes and line breaks stay in text cells (quoted CSV): "a,b" and "a;b" are
+    # two categories, and only "a,b" moves the target.
     rng = np.random.default_rng(3)
-    text = rng.choice(['a,b', 'say "hi"', "two\nlines", "NA"], 120)
-    X = pd.DataFrame({"price, usd": rng.normal(size=120), " padded ": text})
-    y = X["price, usd"] + (text == "a,b")
+    text = rng.choice(["a,b", "a;b", 'say "hi"', "two\nlines", "NA"], 200)
+    X = pd.DataFrame({"price, usd": rng.normal(size=200), " padded ": text})
+    y = X["price, usd"] + 5 * (text == "a,b")
     model = DIRRegressor(**SMALL).fit(X, y)
     assert list(model.feature_names_in_) == ["price, usd", " padded "]
-    assert model.predict(X).shape == (120,)
+    predicted = model.predict(X)
+    assert predicted.shape == (200,)
+    gap = predicted[text == "a,b"].mean() - predicted[text == "a;b"].mean()
+    assert gap > 3, f"'a,b' and 'a;b' must stay apart (gap {gap:.2f})"
     # One column: a row whose only cell is missing still gets its prediction.
     one = DIRRegressor(**SMALL).fit(pd.DataFrame({"a": np.arange(50.0)}), np.arange(50.0))
     assert one.predict(pd.DataFrame({"a": [1.0, np.nan, 3.0]})).shape == (3,)

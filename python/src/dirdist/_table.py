@@ -1,5 +1,6 @@
-"""Tables as dir-dist reads them (docs/file-formats.md §1.3): CSV with a header, fields
-split at every comma, empty cells missing, text columns one-hot encoded."""
+"""Tables as dir-dist reads them (docs/file-formats.md §1.3): CSV with a header (RFC 4180
+quoting: commas, quotes and line breaks stay in a quoted text cell), empty cells missing,
+text columns one-hot encoded."""
 
 from __future__ import annotations
 
@@ -13,11 +14,6 @@ from pandas.api import types as ptypes
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
 
-# Characters a CSV field cannot hold for dir-dist (it splits at every comma and has no
-# quoting) and what they become in text cells.
-_TEXT_REPLACEMENTS = {",": ";", "\n": " ", "\r": " ", '"': "'"}
-
-
 def is_frame(X) -> bool:
     return isinstance(X, pd.DataFrame)
 
@@ -28,7 +24,7 @@ def safe_names(names) -> bool:
     for name in names:
         if not isinstance(name, str) or not name or name != name.strip():
             return False
-        if any(c in name for c in ',\n\r"'):
+        if any(c in name for c in "\n\r"):
             return False
         if name in seen:
             return False
@@ -83,11 +79,7 @@ def _text(column: pd.Series) -> np.ndarray:
         if missing[i]:
             out[i] = None
             continue
-        s = str(v)
-        for a, b in _TEXT_REPLACEMENTS.items():
-            if a in s:
-                s = s.replace(a, b)
-        s = s.strip()
+        s = str(v).strip()
         out[i] = s if s else None  # dir-dist reads an empty cell as missing anyway
     return out
 
@@ -115,7 +107,7 @@ def _numbers(column: pd.Series, name) -> np.ndarray:
 
 def frame_table(frame: pd.DataFrame, kinds: list[str], names: list[str]) -> pd.DataFrame:
     """The frame as dir-dist's CSV columns: numbers as float64 (NaN: an empty cell),
-    categories as cleaned text."""
+    categories as text without surrounding spaces."""
     columns = {}
     for (original, column), kind, name in zip(frame.items(), kinds, names):
         columns[name] = _text(column) if kind == CATEGORICAL else _numbers(column, original)
@@ -134,8 +126,8 @@ def write_csv(table: pd.DataFrame, path, y=None, target: str | None = None) -> N
         table = table.assign(**{target: np.asarray(y, dtype=np.float64)})
     elif table.shape[1] == 1:
         missing = "NaN"
-    # No quoting: dir-dist has none, and text cells hold no commas, quotes or line breaks.
-    table.to_csv(path, index=False, na_rep=missing, lineterminator="\n", quoting=csv.QUOTE_NONE)
+    # Quoted where needed (commas, quotes, line breaks), as dir-dist reads RFC 4180 fields.
+    table.to_csv(path, index=False, na_rep=missing, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
 def holdout(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
