@@ -112,6 +112,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The in-process tests' MPI world: the test process as a single rank.
         .target(name: "InProcessMPI", dependencies: ["Collectives"], path: "Tests/InProcessMPI"),
+        .testTarget(name: "PRNGTests", dependencies: ["PRNG"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "DIRTests", dependencies: ["DIR", "PRNG", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
@@ -131,6 +132,10 @@ let package = Package(
                 "Orchestration", "Settings", "Collectives", "Datasets", "InProcessMPI", "TestSupport",
             ]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Sync"]),
+        .testTarget(
+            name: "PredictionsTests",
+            dependencies: ["Predictions", "Orchestration", "Settings", "Datasets", "InProcessMPI", "TestSupport"]),
+        .testTarget(name: "DirDistCommandTests", dependencies: ["DirDistCommand"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps"]),
