@@ -64,7 +64,7 @@ struct SweepCommand: ParsableCommand {
             let name = String(text[..<equals])
             let options: [String]
             do { options = try OptionWords.split(String(text[text.index(after: equals)...])) } catch {
-                throw optionError("--config", "\(name): \((error as! OptionWords.SplitError).message)")
+                throw optionError("--config", "\(name): \(error.message)")
             }
             do { try spec.addConfig(name, options, at: "--config") } catch let error as InputError {
                 throw optionError("--config", error.message)

@@ -33,12 +33,12 @@ public struct SweepSummary {
     public let selected: String?
     public let selectBy: String
 
-    /// `baseline` nil: the first configuration without any DIR method, when there is one.
     /// Run k's folder inside a sweep's folder: run-000, run-001, ….
     public static func runFolder(_ k: Int, in directory: String) -> String {
         "\(directory)/run-\(String(format: "%03d", k))"
     }
 
+    /// `baseline` nil: the first configuration without any DIR method, when there is one.
     public init(sweepLines: [String], baseline: String?, selectBy: String) {
         var configs = [String](), runs = [Run](), plain: String?
         for line in sweepLines {

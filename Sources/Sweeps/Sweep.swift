@@ -70,16 +70,16 @@ public struct Sweep {
         try Agreement.together(world) { if world.isRoot { try prepareDirectory() } }
         let group = world.split(color: world.rank / ranksPerRun)
         let queue = SharedCounter(world)
-        var progress = Progress(world: world, total: runs.count, done: world.isRoot ? doneBefore() : 0)
+        let progress = Progress(world: world, total: runs.count, done: world.isRoot ? doneBefore() : 0)
         Preemption.install()
         var preempted = false
         while !preempted {
             var next = [group.isRoot && !Preemption.requested ? queue.next() : runs.count]
             group.broadcast(&next)
             guard next[0] < runs.count else { break }
-            let (end, trained, failed) = try train(next[0], group: group, groupIndex: world.rank / ranksPerRun)
-            preempted = end == .preempted
-            if group.isRoot && trained { progress.finished(run: next[0], failed: failed) }
+            let outcome = try train(next[0], group: group, groupIndex: world.rank / ranksPerRun)
+            preempted = outcome.end == .preempted
+            if group.isRoot && outcome.trained { progress.finished(failed: outcome.failed) }
         }
         progress.free()
         queue.free()
@@ -110,7 +110,9 @@ public struct Sweep {
 
     /// Trains run `k` on `group` unless it is done; returns how it ended, whether it was
     /// trained now (not skipped, not preempted) and whether it failed.
-    private func train(_ k: Int, group: Communicator, groupIndex: Int) throws -> (RunEnd, Bool, Bool) {
+    private func train(_ k: Int, group: Communicator, groupIndex: Int) throws
+        -> (end: RunEnd, trained: Bool, failed: Bool)
+    {
         var action = [group.isRoot ? Int64(startAction(k).rawValue) : 0]
         group.broadcast(&action)
         guard let start = StartAction(rawValue: Int(action[0])), start != .skip else {
@@ -220,7 +222,7 @@ private struct Progress {
         failures = SharedCounter(world)
     }
 
-    mutating func finished(run k: Int, failed: Bool) {
+    func finished(failed: Bool) {
         let done = finished.next() + 1
         let failedSoFar = failures.add(failed ? 1 : 0) + (failed ? 1 : 0)
         let left = total - before - done

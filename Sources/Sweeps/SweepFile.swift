@@ -8,7 +8,7 @@ import TOMLKit
 
 /// What a sweep runs, before any `train` option is checked: from a sweep file, the
 /// command line, or both (the command line's entries come after the file's).
-public struct SweepSpecification: Equatable, Sendable {
+public struct SweepSpecification: Sendable {
     /// Named configurations in order: each name with its `train` options.
     public var configs: [(name: String, options: [String])] = []
     /// Options varied within every configuration, in order: option name and its values.
@@ -21,13 +21,6 @@ public struct SweepSpecification: Equatable, Sendable {
     public var options: [String] = []
 
     public init() {}
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.configs.map(\.name) == b.configs.map(\.name) && a.configs.map(\.options) == b.configs.map(\.options)
-            && a.grid.map(\.option) == b.grid.map(\.option) && a.grid.map(\.values) == b.grid.map(\.values)
-            && a.seeds == b.seeds && a.ranksPerRun == b.ranksPerRun && a.selectBy == b.selectBy
-            && a.baseline == b.baseline && a.options == b.options
-    }
 
     /// Adds a configuration, refusing a name given twice or one that would read badly in
     /// summary.csv and the report.
@@ -130,9 +123,7 @@ public enum SweepFile {
     /// Options as a list of words: a string split like a shell line, or an array of strings.
     private static func words(_ value: TOMLValueConvertible, _ fail: (String) -> InputError) throws -> [String] {
         if let text = value.string {
-            do { return try OptionWords.split(text) } catch let error as OptionWords.SplitError {
-                throw fail(error.message)
-            }
+            do { return try OptionWords.split(text) } catch { throw fail(error.message) }
         }
         if let array = value.array, let words = array.map(\.string) as [String?] as? [String] { return words }
         throw fail("expected train options as a string or a list of strings, got \(describe(value))")
@@ -204,7 +195,7 @@ public enum OptionWords {
         public let message: String
     }
 
-    public static func split(_ text: String) throws -> [String] {
+    public static func split(_ text: String) throws(SplitError) -> [String] {
         var words = [String](), word = "", inWord = false, quote: Character?, escaped = false
         for c in text {
             if escaped {

@@ -45,8 +45,6 @@ final class AllreduceSync: GradientSync {
         for i in pending.indices { _ = pending[i].test() }
     }
 
-    func backwardPassDone() {}
-
     /// Reduces what is left (with the signal slots), waits for everything, and takes the
     /// optimizer step on this rank's whole copy of the parameters.
     func reduceAndUpdate(_ signals: StepSignals, with optimizer: Optimizer, summed: () -> Void) -> StepSignals {

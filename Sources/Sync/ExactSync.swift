@@ -28,8 +28,6 @@ final class ExactSync: GradientSync {
         microBatches = (globalRows + microBatch - 1) / microBatch
     }
 
-    func gradientsReady(prefix: Int) {}
-
     func backwardPassDone() { exact.add(gradients.pointer) }
 
     func reduceAndUpdate(_ signals: StepSignals, with optimizer: Optimizer, summed: () -> Void) -> StepSignals {

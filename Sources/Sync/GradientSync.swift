@@ -164,6 +164,14 @@ public protocol GradientSync: AnyObject {
     func setParameters(_ values: [Float])
 }
 
+/// Most sums need none of the step's hooks: only the overlapped allreduce starts buckets
+/// during backward, and only the exact sum keeps each pass's gradients.
+extension GradientSync {
+    public func beginStep(globalRows: Int) {}
+    public func gradientsReady(prefix: Int) {}
+    public func backwardPassDone() {}
+}
+
 /// The sync of `plan` for a model of `parameterCount` parameters (collective). With the
 /// exact sum, `microBatch` is its size and `microBatchSlots` the most micro-batches one
 /// rank takes in a step.

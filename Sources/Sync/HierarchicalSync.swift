@@ -35,10 +35,6 @@ final class HierarchicalSync: GradientSync {
         reduced = FloatBuffer(count: n + StepSignals.slotCount)
     }
 
-    func beginStep(globalRows: Int) {}
-    func gradientsReady(prefix: Int) {}
-    func backwardPassDone() {}
-
     /// Posts the signals, sums this rank's shard over the node (local rank order), then
     /// over the nodes together with the node's combined signals; updates this rank's
     /// shard of the node's parameters from it and waits for the node's other shards.

@@ -33,10 +33,6 @@ final class SharedMemorySync: GradientSync {
 
     deinit { summands.deallocate() }
 
-    func beginStep(globalRows: Int) {}
-    func gradientsReady(prefix: Int) {}
-    func backwardPassDone() {}
-
     /// Posts this rank's signals after its gradients and waits until every rank has
     /// written both; then updates this rank's shard of the shared parameters with the
     /// sum of every rank's gradients, read as the optimizer goes (rank order, so every
